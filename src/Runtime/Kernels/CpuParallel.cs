@@ -1,0 +1,33 @@
+namespace Kiln.Kernels;
+
+/// <summary>Splits a range of work across <see cref="Threading.NumThreads"/> threads when it is large enough to pay for it.</summary>
+internal static class CpuParallel
+{
+    /// <summary>Elements below which elementwise work stays on the calling thread (a thread hand-off costs a few µs).</summary>
+    internal const long ElementwiseGrain = 1 << 15;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> over [0, <paramref name="total"/>) in contiguous chunks, one per thread,
+    /// or in one call when <paramref name="total"/> &lt; <paramref name="grain"/>.
+    /// </summary>
+    internal static void For(long total, long grain, Action<long, long> body)
+    {
+        int threads = Threading.NumThreads;
+        if (total < grain || threads == 1)
+        {
+            if (total > 0) body(0, total);
+            return;
+        }
+        int chunks = (int)Math.Min(threads, (total + grain - 1) / grain);
+        if (chunks <= 1)
+        {
+            body(0, total);
+            return;
+        }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            long start = total * c / chunks, end = total * (c + 1) / chunks;
+            if (end > start) body(start, end);
+        });
+    }
+}
