@@ -31,7 +31,12 @@ public sealed partial class Tensor
     }
 
     /// <summary>A 0-d tensor holding <paramref name="value"/>.</summary>
-    public static Tensor Scalar<T>(T value) where T : unmanaged => FromSpan<T>([value], []);
+    public static Tensor Scalar<T>(T value) where T : unmanaged
+    {
+        var t = Empty(ElementTypes.DTypeOf<T>(), []);
+        t.Ref<T>() = value;
+        return t;
+    }
 
     /// <summary>The elements in row-major order, copied out.</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not this tensor's element type.</exception>

@@ -24,10 +24,18 @@ internal static class CpuParallel
             body(0, total);
             return;
         }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        try
         {
-            long start = total * c / chunks, end = total * (c + 1) / chunks;
-            if (end > start) body(start, end);
-        });
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+            {
+                long start = total * c / chunks, end = total * (c + 1) / chunks;
+                if (end > start) body(start, end);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            // Surface the kernel's own exception (e.g. integer division by zero), not the thread pool's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
     }
 }

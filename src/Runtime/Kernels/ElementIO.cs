@@ -106,3 +106,43 @@ internal readonly struct BoolIO : IElementIO<bool>
     public static bool FromLong(long v) => v != 0;
     public static bool FromDouble(double v) => v != 0;
 }
+
+/// <summary>Writes one C# number into a tensor element of any dtype, converting as a cast would.</summary>
+internal static class ElementStore
+{
+    /// <summary>Stores <paramref name="v"/> at storage index <paramref name="index"/> (relative to the tensor's offset).</summary>
+    internal static void Set(Tensor t, long index, double v)
+    {
+        switch (t.DType)
+        {
+            case DType.Float32: t.Ref<float>(index) = F32IO.FromDouble(v); break;
+            case DType.Float64: t.Ref<double>(index) = v; break;
+            case DType.Float16: t.Ref<Half>(index) = F16IO.FromDouble(v); break;
+            case DType.BFloat16: t.Ref<BFloat16>(index) = BF16IO.FromDouble(v); break;
+            case DType.Int64: t.Ref<long>(index) = I64IO.FromDouble(v); break;
+            case DType.Int32: t.Ref<int>(index) = I32IO.FromDouble(v); break;
+            case DType.Int16: t.Ref<short>(index) = I16IO.FromDouble(v); break;
+            case DType.Int8: t.Ref<sbyte>(index) = I8IO.FromDouble(v); break;
+            case DType.UInt8: t.Ref<byte>(index) = U8IO.FromDouble(v); break;
+            default: t.Ref<bool>(index) = BoolIO.FromDouble(v); break;
+        }
+    }
+
+    /// <summary>Stores <paramref name="v"/> at storage index <paramref name="index"/>, exactly for 64-bit integers.</summary>
+    internal static void Set(Tensor t, long index, long v)
+    {
+        switch (t.DType)
+        {
+            case DType.Float32: t.Ref<float>(index) = F32IO.FromLong(v); break;
+            case DType.Float64: t.Ref<double>(index) = F64IO.FromLong(v); break;
+            case DType.Float16: t.Ref<Half>(index) = F16IO.FromLong(v); break;
+            case DType.BFloat16: t.Ref<BFloat16>(index) = BF16IO.FromLong(v); break;
+            case DType.Int64: t.Ref<long>(index) = v; break;
+            case DType.Int32: t.Ref<int>(index) = I32IO.FromLong(v); break;
+            case DType.Int16: t.Ref<short>(index) = I16IO.FromLong(v); break;
+            case DType.Int8: t.Ref<sbyte>(index) = I8IO.FromLong(v); break;
+            case DType.UInt8: t.Ref<byte>(index) = U8IO.FromLong(v); break;
+            default: t.Ref<bool>(index) = BoolIO.FromLong(v); break;
+        }
+    }
+}

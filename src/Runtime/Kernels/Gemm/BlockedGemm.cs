@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+
+namespace Kiln.Kernels.Gemm;
+
+/// <summary>
+/// The Goto/BLIS loop nest around one micro-kernel, on one thread: for each NC-column panel and
+/// KC-deep slice, B is packed once; for each MC-row block A is packed once; then the micro-kernel
+/// sweeps MR×NR tiles of C with the B sliver held in L1.
+/// </summary>
+internal static unsafe class BlockedGemm<T, TKernel>
+    where T : unmanaged
+    where TKernel : IMicroKernel<T>
+{
+    /// <summary>
+    /// C = (accumulate ? C : 0) + A·B for A m×k, B k×n, C m×n, all of them with any strides.
+    /// Requires m, n, k &gt; 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate)
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        // Equal-sized blocks: k = KC + 1 becomes two slices of about KC/2, not KC and 1.
+        int kcStep = EvenStep(k, TKernel.KC, 1);
+        int mcStep = EvenStep(m, TKernel.MC, mr);
+        int ncStep = EvenStep(n, TKernel.NC, nr);
+        PackBuffer.Get((long)mcStep * kcStep, (long)ncStep * kcStep, out T* packA, out T* packB);
+        for (int jc = 0; jc < n; jc += ncStep)
+        {
+            int nc = Math.Min(ncStep, n - jc);
+            for (int pc = 0; pc < k; pc += kcStep)
+            {
+                int kc = Math.Min(kcStep, k - pc);
+                bool acc = accumulate || pc > 0;
+                GemmPacking.PackB(b.Offset(pc, jc), kc, nc, nr, packB);
+                for (int ic = 0; ic < m; ic += mcStep)
+                {
+                    int mc = Math.Min(mcStep, m - ic);
+                    GemmPacking.PackA(a.Offset(ic, pc), mc, kc, mr, packA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        T* bSliver = packB + (nint)jr * kc;
+                        int ncols = Math.Min(nr, nc - jr);
+                        for (int ir = 0; ir < mc; ir += mr)
+                            TKernel.Run(kc, packA + (nint)ir * kc, bSliver, c.Offset(ic + ir, jc + jr), Math.Min(mr, mc - ir), ncols, acc);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The block size that splits <paramref name="total"/> into equal blocks of at most <paramref name="max"/>, rounded up to a multiple of <paramref name="multiple"/>.</summary>
+    private static int EvenStep(int total, int max, int multiple)
+    {
+        int blocks = (total + max - 1) / max;
+        int step = (total + blocks - 1) / blocks;
+        return (step + multiple - 1) / multiple * multiple;
+    }
+}

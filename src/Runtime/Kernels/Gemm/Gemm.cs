@@ -1,0 +1,122 @@
+using System.Numerics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Kiln.Kernels.Gemm;
+
+/// <summary>
+/// General matrix multiply C = A·B (+ C) on strided operands: picks the micro-kernel for the element
+/// type and the hardware, and splits large products across <see cref="Threading.NumThreads"/> threads.
+/// </summary>
+internal static unsafe class Gemm
+{
+    /// <summary>Multiply-adds (m·n·k) below which a product stays on one thread: a thread hand-off costs several µs.</summary>
+    internal const long ParallelThreshold = 1 << 20;
+
+    /// <summary>Whether float and double products run on the AVX2/FMA micro-kernel here.</summary>
+    internal static bool IsVectorized => Fma.IsSupported;
+
+    /// <summary>
+    /// C = (accumulate ? C : 0) + A·B with A m×k, B k×n and C m×n. <paramref name="parallel"/> allows
+    /// splitting the product across threads (callers that already run products in parallel pass false).
+    /// </summary>
+    internal static void Run<T>(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate, bool parallel)
+        where T : unmanaged, INumberBase<T>
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) Zero(c, m, n);
+            return;
+        }
+        // One row or one column: a matrix-vector product, streamed rather than packed (C = A·B ⇔ Cᵀ = Bᵀ·Aᵀ).
+        if (n == 1 && Gemv.TryRun(m, k, a, b, c, accumulate, parallel)) return;
+        if (m == 1 && Gemv.TryRun(n, k, b.Transposed, a.Transposed, c.Transposed, accumulate, parallel)) return;
+        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && IsVectorized)
+            Split<T, Fma256Kernel<T>>(m, n, k, a, b, c, accumulate, parallel);
+        else
+            Split<T, ScalarKernel<T>>(m, n, k, a, b, c, accumulate, parallel);
+    }
+
+    /// <summary>
+    /// The same product on operands held in spans, each with its (row, column) element strides; for
+    /// callers that hold arrays. <paramref name="portableKernel"/> forces the scalar micro-kernel (the
+    /// path machines without FMA take).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short for its matrix and strides, or a stride is negative.</exception>
+    internal static void Run<T>(int m, int n, int k,
+        ReadOnlySpan<T> a, (nint Row, nint Col) strideA,
+        ReadOnlySpan<T> b, (nint Row, nint Col) strideB,
+        Span<T> c, (nint Row, nint Col) strideC,
+        bool accumulate, bool parallel = true, bool portableKernel = false)
+        where T : unmanaged, INumberBase<T>
+    {
+        CheckExtent("A", a.Length, m, k, strideA);
+        CheckExtent("B", b.Length, k, n, strideB);
+        CheckExtent("C", c.Length, m, n, strideC);
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            var ma = new MatrixRef<T>(pa, strideA.Row, strideA.Col);
+            var mb = new MatrixRef<T>(pb, strideB.Row, strideB.Col);
+            var mc = new MatrixRef<T>(pc, strideC.Row, strideC.Col);
+            if (portableKernel && m > 0 && n > 0 && k > 0)
+                Split<T, ScalarKernel<T>>(m, n, k, ma, mb, mc, accumulate, parallel);
+            else
+                Run(m, n, k, ma, mb, mc, accumulate, parallel);
+        }
+    }
+
+    private static void CheckExtent(string name, int length, int rows, int cols, (nint Row, nint Col) stride)
+    {
+        if (rows < 0 || cols < 0 || stride.Row < 0 || stride.Col < 0)
+            throw new ArgumentException($"gemm: {name} has a negative size or stride ({rows}x{cols}, strides ({stride.Row}, {stride.Col}))");
+        if (rows > 0 && cols > 0 && (rows - 1) * stride.Row + (cols - 1) * stride.Col >= length)
+            throw new ArgumentException($"gemm: {name} ({rows}x{cols}, strides ({stride.Row}, {stride.Col})) does not fit in {length} elements");
+    }
+
+    /// <summary>
+    /// Runs the blocked product, split into one strip of C per thread when it is large enough: along
+    /// whichever of M and N has more micro-tiles, in whole tiles, each thread packing its own panels.
+    /// </summary>
+    private static void Split<T, TKernel>(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate, bool parallel)
+        where T : unmanaged
+        where TKernel : IMicroKernel<T>
+    {
+        int rowTiles = (m + TKernel.MR - 1) / TKernel.MR, colTiles = (n + TKernel.NR - 1) / TKernel.NR;
+        bool split = parallel && Threading.NumThreads > 1 && (long)m * n * k >= ParallelThreshold && Math.Max(rowTiles, colTiles) > 1;
+        if (!split)
+        {
+            BlockedGemm<T, TKernel>.Run(m, n, k, a, b, c, accumulate);
+            return;
+        }
+        if (rowTiles >= colTiles)
+        {
+            CpuParallel.For(rowTiles, 1, (t0, t1) =>
+            {
+                int r0 = (int)t0 * TKernel.MR, r1 = Math.Min((int)t1 * TKernel.MR, m);
+                BlockedGemm<T, TKernel>.Run(r1 - r0, n, k, a.Offset(r0, 0), b, c.Offset(r0, 0), accumulate);
+            });
+        }
+        else
+        {
+            CpuParallel.For(colTiles, 1, (t0, t1) =>
+            {
+                int j0 = (int)t0 * TKernel.NR, j1 = Math.Min((int)t1 * TKernel.NR, n);
+                BlockedGemm<T, TKernel>.Run(m, j1 - j0, k, a, b.Offset(0, j0), c.Offset(0, j0), accumulate);
+            });
+        }
+    }
+
+    private static void Zero<T>(MatrixRef<T> c, int m, int n) where T : unmanaged
+    {
+        for (int i = 0; i < m; i++)
+        {
+            if (c.ColStride == 1)
+            {
+                new Span<T>(c.At(i, 0), n).Clear();
+                continue;
+            }
+            for (int j = 0; j < n; j++)
+                *c.At(i, j) = default;
+        }
+    }
+}

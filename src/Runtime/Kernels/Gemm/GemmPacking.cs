@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Kiln.Kernels.Gemm;
+
+/// <summary>
+/// Copies blocks of A and B into the sliver layouts the micro-kernels stream through: A as
+/// MR-row slivers stored column by column, B as NR-column slivers stored row by row, both zero-padded.
+/// Any strides are accepted, so transposed and strided operands are packed instead of copied first.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>Packs rows [0, mc) × columns [0, kc) of <paramref name="a"/> into slivers of <paramref name="mr"/> rows.</summary>
+    internal static void PackA<T>(MatrixRef<T> a, int mc, int kc, int mr, T* dst) where T : unmanaged
+    {
+        for (int i = 0; i < mc; i += mr, dst += (nint)mr * kc)
+            PackSliver(a.Offset(i, 0), Math.Min(mr, mc - i), kc, mr, dst);
+    }
+
+    /// <summary>Packs rows [0, kc) × columns [0, nc) of <paramref name="b"/> into slivers of <paramref name="nr"/> columns.</summary>
+    internal static void PackB<T>(MatrixRef<T> b, int kc, int nc, int nr, T* dst) where T : unmanaged
+    {
+        for (int j = 0; j < nc; j += nr, dst += (nint)nr * kc)
+            PackSliver(b.Offset(0, j).Transposed, Math.Min(nr, nc - j), kc, nr, dst);
+    }
+
+    /// <summary>
+    /// dst[p·width + i] = src[i, p] for i &lt; rows, p &lt; kc; zero for rows ≤ i &lt; width. The loop order
+    /// follows whichever of src's strides is 1, so the reads stay sequential.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackSliver<T>(MatrixRef<T> src, int rows, int kc, int width, T* dst) where T : unmanaged
+    {
+        nint rs = src.RowStride, cs = src.ColStride;
+        if (rs == 1 || cs != 1)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                T* s = src.Data + p * cs;
+                T* d = dst + (nint)p * width;
+                if (rs == 1)
+                {
+                    CopyRun(s, d, rows);
+                }
+                else
+                {
+                    for (int i = 0; i < rows; i++)
+                        d[i] = s[i * rs];
+                }
+                for (int i = rows; i < width; i++)
+                    d[i] = default;
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i++)
+        {
+            T* s = src.Data + i * rs;
+            T* d = dst + i;
+            for (int p = 0; p < kc; p++)
+                d[(nint)p * width] = s[p];
+        }
+        for (int p = 0; p < kc && rows < width; p++)
+        {
+            for (int i = rows; i < width; i++)
+                dst[(nint)p * width + i] = default;
+        }
+    }
+
+    /// <summary>Copies <paramref name="n"/> contiguous elements (vector-wide when the element type allows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun<T>(T* s, T* d, int n) where T : unmanaged
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                Vector256.Store(Vector256.Load(s + i), d + i);
+        }
+        for (; i < n; i++)
+            d[i] = s[i];
+    }
+}

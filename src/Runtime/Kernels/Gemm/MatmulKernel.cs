@@ -1,0 +1,134 @@
+using System.Numerics;
+
+namespace Kiln.Kernels.Gemm;
+
+/// <summary>
+/// Tensor-level matrix products on top of <see cref="Gemm"/>: PyTorch's handling of 1-d operands,
+/// broadcast batch dims, and the dtype dispatch (float16 and bfloat16 are multiplied in float32).
+/// Operands are passed to the GEMM with their own strides, so transposed views are never copied.
+/// </summary>
+internal static unsafe class MatmulKernel
+{
+    /// <summary>
+    /// result = (accumulate ? result : 0) + matmul(a, b), where <paramref name="result"/> is contiguous,
+    /// has the shape of <c>matmul(a, b)</c> and the operands' common dtype (all checked by the caller).
+    /// </summary>
+    internal static void MatmulInto(Tensor a, Tensor b, Tensor result, bool accumulate)
+    {
+        if (!result.IsContiguous)
+            throw new InvalidOperationException($"matmul: the result tensor must be contiguous (shape {Shapes.Format(result.shape)}, strides {Shapes.Format(result.strides)})");
+        var a2 = a.Dim == 1 ? a.Unsqueeze(0) : a;
+        var b2 = b.Dim == 1 ? b.Unsqueeze(1) : b;
+        int batchRank = result.Dim - (a.Dim >= 2 ? 1 : 0) - (b.Dim >= 2 ? 1 : 0);
+        long[] full = [.. result.shape.AsSpan(0, batchRank), a2.shape[^2], b2.shape[^1]];
+        Multiply(a2, b2, result.AsStrided(full, Shapes.ContiguousStrides(full), result.offset), accumulate);
+    }
+
+    /// <summary>c = (accumulate ? c : 0) + a·b for a [..., M, K], b [..., K, N] and a contiguous c [batch..., M, N] their batch dims broadcast to.</summary>
+    private static void Multiply(Tensor a, Tensor b, Tensor c, bool accumulate)
+    {
+        if (c.numel == 0) return;
+        switch (c.DType)
+        {
+            case DType.Float32: Typed<float>(a, b, c, accumulate); break;
+            case DType.Float64: Typed<double>(a, b, c, accumulate); break;
+            case DType.Float16:
+            case DType.BFloat16: ViaFloat32(a, b, c, accumulate); break;
+            case DType.Int64: Typed<long>(a, b, c, accumulate); break;
+            case DType.Int32: Typed<int>(a, b, c, accumulate); break;
+            case DType.Int16: Typed<short>(a, b, c, accumulate); break;
+            case DType.Int8: Typed<sbyte>(a, b, c, accumulate); break;
+            case DType.UInt8: Typed<byte>(a, b, c, accumulate); break;
+            default: throw new ArgumentException($"matmul: not implemented for {c.DType.Name()} tensors");
+        }
+    }
+
+    /// <summary>Low-precision floats: multiplied and accumulated in float32, rounded once at the end.</summary>
+    private static void ViaFloat32(Tensor a, Tensor b, Tensor c, bool accumulate)
+    {
+        var c32 = accumulate ? c.To(DType.Float32) : Tensor.Empty(DType.Float32, (long[])c.shape.Clone());
+        Typed<float>(a.To(DType.Float32), b.To(DType.Float32), c32, accumulate);
+        CastKernel.Cast(c32, c);
+    }
+
+    private static void Typed<T>(Tensor a, Tensor b, Tensor c, bool accumulate)
+        where T : unmanaged, INumberBase<T>
+    {
+        int batchRank = c.Dim - 2;
+        long[] batch = c.shape[..batchRank];
+        int m = checked((int)c.shape[^2]), n = checked((int)c.shape[^1]), k = checked((int)a.shape[^1]);
+        long[] batchA = BatchStrides(a, batch), batchB = BatchStrides(b, batch), batchC = c.strides[..batchRank];
+        fixed (byte* pa = a.storage.Bytes, pb = b.storage.Bytes, pc = c.storage.Bytes)
+        {
+            var ma = new MatrixRef<T>((T*)pa + a.offset, (nint)a.strides[^2], (nint)a.strides[^1]);
+            var mb = new MatrixRef<T>((T*)pb + b.offset, (nint)b.strides[^2], (nint)b.strides[^1]);
+            var mc = new MatrixRef<T>((T*)pc + c.offset, (nint)c.strides[^2], 1);
+            long count = Shapes.Numel(batch);
+            if (count == 1 || TryFoldBatchIntoRows(batch, m, batchA, batchB, batchC, ref ma, ref mc))
+            {
+                Gemm.Run(checked((int)(count * m)), n, k, ma, mb, mc, accumulate, parallel: true);
+                return;
+            }
+            long work = Math.Max((long)m * n * k, 1);
+            if (work >= Gemm.ParallelThreshold)
+            {
+                // Each product is big enough to split on its own.
+                for (long i = 0; i < count; i++)
+                    RunOne(i, parallel: true);
+                return;
+            }
+            CpuParallel.For(count, Math.Max(1, Gemm.ParallelThreshold / work), (start, end) =>
+            {
+                for (long i = start; i < end; i++)
+                    RunOne(i, parallel: false);
+            });
+
+            void RunOne(long index, bool parallel) => Gemm.Run(m, n, k,
+                ma.Shift(BatchOffset(index, batch, batchA)),
+                mb.Shift(BatchOffset(index, batch, batchB)),
+                mc.Shift(BatchOffset(index, batch, batchC)),
+                accumulate, parallel);
+        }
+    }
+
+    /// <summary>
+    /// When every batch shares one B (its batch strides are all 0) and A's batch and row dims walk like
+    /// one dim (as C's always do), the batched product is a single taller product: [B·M, K]·[K, N].
+    /// </summary>
+    private static bool TryFoldBatchIntoRows<T>(long[] batch, int m, long[] batchA, long[] batchB, long[] batchC, ref MatrixRef<T> a, ref MatrixRef<T> c)
+        where T : unmanaged
+    {
+        for (int d = 0; d < batch.Length; d++)
+        {
+            if (batch[d] != 1 && batchB[d] != 0) return false;
+        }
+        long[] rows = [.. batch, m];
+        var (shape, strides) = RowLoop.Coalesce(rows, [[.. batchA, a.RowStride], [.. batchC, c.RowStride]]);
+        if (shape.Length != 1) return false;
+        a = new MatrixRef<T>(a.Data, (nint)strides[0][0], a.ColStride);
+        c = new MatrixRef<T>(c.Data, (nint)strides[1][0], c.ColStride);
+        return true;
+    }
+
+    /// <summary>The strides of <paramref name="t"/>'s batch dims (all but its last two) broadcast to <paramref name="batch"/>: 0 where it is broadcast.</summary>
+    private static long[] BatchStrides(Tensor t, long[] batch)
+    {
+        var result = new long[batch.Length];
+        int own = t.Dim - 2, shift = batch.Length - own;
+        for (int d = 0; d < own; d++)
+            result[d + shift] = t.shape[d] == 1 ? 0 : t.strides[d];
+        return result;
+    }
+
+    /// <summary>The element offset of batch entry <paramref name="index"/> (row-major over <paramref name="batch"/>).</summary>
+    private static long BatchOffset(long index, long[] batch, long[] strides)
+    {
+        long offset = 0;
+        for (int d = batch.Length - 1; d >= 0; d--)
+        {
+            offset += index % batch[d] * strides[d];
+            index /= batch[d];
+        }
+        return offset;
+    }
+}

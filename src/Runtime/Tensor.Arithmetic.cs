@@ -1,0 +1,262 @@
+using Kiln.IR;
+using Kiln.IR.Ops;
+using Kiln.Kernels.Elementwise;
+
+namespace Kiln;
+
+// Binary arithmetic (torch.add, sub, mul, div, pow, remainder, fmod, atan2, maximum, minimum, lerp) with
+// scalar overloads and in-place X_ variants. Scalar operands follow PyTorch's wrapped-number rule: they only
+// change the result dtype when they belong to a higher category (an int tensor plus 2.5 is float32, a
+// float16 tensor plus 2.5 stays float16, an int8 tensor plus 300 stays int8 and wraps).
+public sealed partial class Tensor
+{
+    /// <summary><c>this + alpha * other</c> with broadcasting and dtype promotion (<c>torch.add</c>).</summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast, or alpha is fractional for integer inputs.</exception>
+    public Tensor Add(Tensor other, double alpha = 1) => BinaryNumber(BinaryMathOps.Add, Scaled("add", other, alpha), new AddOp());
+
+    /// <summary><c>this + value</c>.</summary>
+    public Tensor Add(double value) => BinaryNumber(BinaryMathOps.Add, value, new AddOp());
+
+    /// <summary><c>this + value</c> (keeps integer dtypes).</summary>
+    public Tensor Add(long value) => BinaryNumber(BinaryMathOps.Add, value, new AddOp());
+
+    /// <summary>In place: <c>this += alpha * other</c>; the result dtype must be castable to this tensor's dtype.</summary>
+    /// <exception cref="InvalidOperationException">The result dtype cannot be stored in this tensor's dtype (e.g. float into int).</exception>
+    public Tensor Add_(Tensor other, double alpha = 1) => BinaryNumber(BinaryMathOps.Add, Scaled("add", other, alpha), new AddOp(), this);
+
+    /// <summary>In place: <c>this += value</c>.</summary>
+    public Tensor Add_(double value) => BinaryNumber(BinaryMathOps.Add, value, new AddOp(), this);
+
+    /// <summary>In place: <c>this += value</c>.</summary>
+    public Tensor Add_(long value) => BinaryNumber(BinaryMathOps.Add, value, new AddOp(), this);
+
+    /// <summary><c>this - alpha * other</c> (<c>torch.sub</c>; not defined when either operand is bool).</summary>
+    /// <exception cref="ArgumentException">An operand is bool, or the shapes do not broadcast.</exception>
+    public Tensor Sub(Tensor other, double alpha = 1) => SubInto(Scaled("sub", CheckNotBool(other), alpha), null);
+
+    /// <summary><c>this - value</c>.</summary>
+    public Tensor Sub(double value) => SubInto(Scalar(value, out _), null);
+
+    /// <summary><c>this - value</c> (keeps integer dtypes).</summary>
+    public Tensor Sub(long value) => SubInto(Scalar(value, out _), null);
+
+    /// <summary>In place: <c>this -= alpha * other</c>.</summary>
+    public Tensor Sub_(Tensor other, double alpha = 1) => SubInto(Scaled("sub", CheckNotBool(other), alpha), this);
+
+    /// <summary>In place: <c>this -= value</c>.</summary>
+    public Tensor Sub_(double value) => SubInto(Scalar(value, out _), this);
+
+    /// <summary>In place: <c>this -= value</c>.</summary>
+    public Tensor Sub_(long value) => SubInto(Scalar(value, out _), this);
+
+    /// <summary><c>this * other</c> (<c>torch.mul</c>; logical and on bool).</summary>
+    public Tensor Mul(Tensor other) => BinaryNumber(BinaryMathOps.Mul, other, new MulOp());
+
+    /// <summary><c>this * value</c>.</summary>
+    public Tensor Mul(double value) => BinaryNumber(BinaryMathOps.Mul, value, new MulOp());
+
+    /// <summary><c>this * value</c> (keeps integer dtypes).</summary>
+    public Tensor Mul(long value) => BinaryNumber(BinaryMathOps.Mul, value, new MulOp());
+
+    /// <summary>In place: <c>this *= other</c>.</summary>
+    public Tensor Mul_(Tensor other) => BinaryNumber(BinaryMathOps.Mul, other, new MulOp(), this);
+
+    /// <summary>In place: <c>this *= value</c>.</summary>
+    public Tensor Mul_(double value) => BinaryNumber(BinaryMathOps.Mul, value, new MulOp(), this);
+
+    /// <summary>In place: <c>this *= value</c>.</summary>
+    public Tensor Mul_(long value) => BinaryNumber(BinaryMathOps.Mul, value, new MulOp(), this);
+
+    /// <summary>
+    /// Division (<c>torch.div</c>): true division (integer inputs give float32) when <paramref name="roundingMode"/>
+    /// is null; <c>"trunc"</c> rounds toward zero and <c>"floor"</c> rounds down, keeping integer dtypes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The rounding mode is not null, "trunc" or "floor"; or an integer division by zero.</exception>
+    public Tensor Div(Tensor other, string? roundingMode = null) => DivInto(other, Operands.Promote(this, other), roundingMode, null);
+
+    /// <summary><c>this / value</c>, rounded as <see cref="Div(Tensor, string)"/> says.</summary>
+    public Tensor Div(double value, string? roundingMode = null) => DivInto(Scalar(value, out var p), p, roundingMode, null);
+
+    /// <summary><c>this / value</c>; with a rounding mode, integer dtypes are kept.</summary>
+    public Tensor Div(long value, string? roundingMode = null) => DivInto(Scalar(value, out var p), p, roundingMode, null);
+
+    /// <summary>In place: <c>this /= other</c> (true division needs a floating dtype here).</summary>
+    public Tensor Div_(Tensor other, string? roundingMode = null) => DivInto(other, Operands.Promote(this, other), roundingMode, this);
+
+    /// <summary>In place: <c>this /= value</c>.</summary>
+    public Tensor Div_(double value, string? roundingMode = null) => DivInto(Scalar(value, out var p), p, roundingMode, this);
+
+    /// <summary><c>value / this</c>, true division (Python's <c>value / tensor</c>).</summary>
+    private Tensor DivideInto(double value) =>
+        BinaryDriver.Float("div", Scalar(value, out var p), this, p, new DivOp(), BinaryMathOps.Div.DTypes);
+
+    /// <summary>
+    /// Python's modulo (<c>torch.remainder</c>): <c>this - floor(this / other) * other</c>, with the divisor's sign.
+    /// </summary>
+    /// <exception cref="ArgumentException">An integer division by zero, or bool operands.</exception>
+    public Tensor Remainder(Tensor other) => BinaryNumber(BinaryMathOps.Remainder, other, new RemainderOp());
+
+    /// <summary><c>this % value</c>, Python style.</summary>
+    public Tensor Remainder(double value) => BinaryNumber(BinaryMathOps.Remainder, value, new RemainderOp());
+
+    /// <summary><c>this % value</c>, Python style (keeps integer dtypes).</summary>
+    public Tensor Remainder(long value) => BinaryNumber(BinaryMathOps.Remainder, value, new RemainderOp());
+
+    /// <summary>In place: Python-style <c>this %= other</c>.</summary>
+    public Tensor Remainder_(Tensor other) => BinaryNumber(BinaryMathOps.Remainder, other, new RemainderOp(), this);
+
+    /// <summary>C's fmod (<c>torch.fmod</c>): the remainder of truncated division, with the dividend's sign.</summary>
+    /// <exception cref="ArgumentException">An integer division by zero, or bool operands.</exception>
+    public Tensor Fmod(Tensor other) => BinaryNumber(BinaryMathOps.Fmod, other, new FmodOp());
+
+    /// <summary>C's fmod by a scalar.</summary>
+    public Tensor Fmod(double value) => BinaryNumber(BinaryMathOps.Fmod, value, new FmodOp());
+
+    /// <summary>C's fmod by an integer scalar (keeps integer dtypes).</summary>
+    public Tensor Fmod(long value) => BinaryNumber(BinaryMathOps.Fmod, value, new FmodOp());
+
+    /// <summary>In place: C's fmod.</summary>
+    public Tensor Fmod_(Tensor other) => BinaryNumber(BinaryMathOps.Fmod, other, new FmodOp(), this);
+
+    /// <summary>
+    /// <c>this ** exponent</c> (<c>torch.pow</c>). Integer tensors stay integer (wrapping on overflow); a negative
+    /// integer exponent tensor gives 0 except for bases 1 and -1.
+    /// </summary>
+    public Tensor Pow(Tensor exponent) => BinaryNumber(BinaryMathOps.Pow, exponent, new PowOp());
+
+    /// <summary><c>this ** exponent</c> (an integer tensor gives float32).</summary>
+    public Tensor Pow(double exponent) => BinaryNumber(BinaryMathOps.Pow, exponent, new PowOp());
+
+    /// <summary><c>this ** exponent</c>, keeping integer dtypes.</summary>
+    /// <exception cref="ArgumentException">The tensor is integral and the exponent negative (as in PyTorch).</exception>
+    public Tensor Pow(long exponent) => BinaryNumber(BinaryMathOps.Pow, CheckIntegerExponent(exponent), new PowOp());
+
+    /// <summary><c>self ** exponent</c> for a scalar base (<c>torch.pow(self, exponent)</c> with a number as self).</summary>
+    public static Tensor Pow(double self, Tensor exponent)
+    {
+        ArgumentNullException.ThrowIfNull(exponent);
+        var scalar = exponent.Scalar(self, out var promoted);
+        return BinaryDriver.Number("pow", scalar, exponent, promoted, new PowOp(), BinaryMathOps.Pow.DTypes);
+    }
+
+    /// <summary>In place: <c>this **= exponent</c>.</summary>
+    public Tensor Pow_(Tensor exponent) => BinaryNumber(BinaryMathOps.Pow, exponent, new PowOp(), this);
+
+    /// <summary>In place: <c>this **= exponent</c>.</summary>
+    public Tensor Pow_(double exponent) => BinaryNumber(BinaryMathOps.Pow, exponent, new PowOp(), this);
+
+    /// <summary>In place: <c>this **= exponent</c>.</summary>
+    public Tensor Pow_(long exponent) => BinaryNumber(BinaryMathOps.Pow, CheckIntegerExponent(exponent), new PowOp(), this);
+
+    /// <summary>The angle of the point (other, this): <c>atan2(this, other)</c>, always floating point.</summary>
+    public Tensor Atan2(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return BinaryDriver.Float("atan2", this, other, Operands.Promote(this, other), new Atan2Op(), BinaryMathOps.Atan2.DTypes);
+    }
+
+    /// <summary>In place: <c>this = atan2(this, other)</c>.</summary>
+    public Tensor Atan2_(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return BinaryDriver.Float("atan2", this, other, Operands.Promote(this, other), new Atan2Op(), BinaryMathOps.Atan2.DTypes, this);
+    }
+
+    /// <summary>The elementwise maximum (<c>torch.maximum</c>); NaN where either is NaN.</summary>
+    public Tensor Maximum(Tensor other) => BinaryNumber(BinaryMathOps.Maximum, other, new MaximumOp());
+
+    /// <summary>The elementwise minimum (<c>torch.minimum</c>); NaN where either is NaN.</summary>
+    public Tensor Minimum(Tensor other) => BinaryNumber(BinaryMathOps.Minimum, other, new MinimumOp());
+
+    /// <summary>
+    /// Linear interpolation <c>this + weight · (end − this)</c> (<c>torch.lerp</c>); the three tensors must share
+    /// one floating dtype.
+    /// </summary>
+    /// <exception cref="ArgumentException">The dtypes differ or are not floating point, or the shapes do not broadcast.</exception>
+    public Tensor Lerp(Tensor end, Tensor weight) => LerpInto(end, weight, null);
+
+    /// <summary>Linear interpolation towards <paramref name="end"/> by a scalar weight.</summary>
+    public Tensor Lerp(Tensor end, double weight) => LerpInto(end, Operands.WrapScalar(weight, DType), null);
+
+    /// <summary>In place: <c>this = lerp(this, end, weight)</c>.</summary>
+    public Tensor Lerp_(Tensor end, Tensor weight) => LerpInto(end, weight, this);
+
+    /// <summary>In place: <c>this = lerp(this, end, weight)</c>.</summary>
+    public Tensor Lerp_(Tensor end, double weight) => LerpInto(end, Operands.WrapScalar(weight, DType), this);
+
+    /// <summary>A 0-d tensor holding a C# double operand, in the dtype the op will compute in.</summary>
+    private Tensor Scalar(double value, out DType promoted)
+    {
+        promoted = DTypePromotion.ResultType(DType, Dim, DType.Float64);
+        return Operands.WrapScalar(value, promoted);
+    }
+
+    /// <summary>A 0-d tensor holding a C# integer operand, in the dtype the op will compute in.</summary>
+    private Tensor Scalar(long value, out DType promoted)
+    {
+        promoted = DTypePromotion.ResultType(DType, Dim, DType.Int64);
+        return Operands.WrapScalar(value, promoted);
+    }
+
+    private Tensor BinaryNumber<TOp>(OpDef def, Tensor other, TOp op, Tensor? output = null) where TOp : struct, INumberBinaryOp
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return BinaryDriver.Number(def.Name, this, other, Operands.Promote(this, other), op, def.DTypes, output);
+    }
+
+    private Tensor BinaryNumber<TOp>(OpDef def, double value, TOp op, Tensor? output = null) where TOp : struct, INumberBinaryOp =>
+        BinaryDriver.Number(def.Name, this, Scalar(value, out var p), p, op, def.DTypes, output);
+
+    private Tensor BinaryNumber<TOp>(OpDef def, long value, TOp op, Tensor? output = null) where TOp : struct, INumberBinaryOp =>
+        BinaryDriver.Number(def.Name, this, Scalar(value, out var p), p, op, def.DTypes, output);
+
+    private Tensor SubInto(Tensor other, Tensor? output)
+    {
+        CheckNotBool(this);
+        return BinaryDriver.Number("sub", this, other, Operands.Promote(this, other), new SubOp(), BinaryMathOps.Sub.DTypes, output);
+    }
+
+    private static Tensor CheckNotBool(Tensor t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        if (t.DType == DType.Bool)
+            throw new ArgumentException("sub: subtraction, the `-` operator, with a bool tensor is not supported; use LogicalXor or LogicalNot (!) instead");
+        return t;
+    }
+
+    private Tensor DivInto(Tensor other, DType promoted, string? roundingMode, Tensor? output)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!BinaryMathOps.IsRounding("div", roundingMode))
+            return BinaryDriver.Float("div", this, other, promoted, new DivOp(), BinaryMathOps.Div.DTypes, output);
+        return roundingMode == "trunc"
+            ? BinaryDriver.Number("div", this, other, promoted, new DivTruncOp(), BinaryMathOps.RoundingDivDTypes, output)
+            : BinaryDriver.Number("div", this, other, promoted, new DivFloorOp(), BinaryMathOps.RoundingDivDTypes, output);
+    }
+
+    private long CheckIntegerExponent(long exponent)
+    {
+        if (exponent < 0 && !DType.IsFloatingPoint())
+            throw new ArgumentException($"pow: integers to negative integer powers are not allowed (a {DType.Name()} tensor to the power {exponent})");
+        return exponent;
+    }
+
+    private Tensor LerpInto(Tensor end, Tensor weight, Tensor? output)
+    {
+        ArgumentNullException.ThrowIfNull(end);
+        ArgumentNullException.ThrowIfNull(weight);
+        TernaryOps.CheckSameDType("lerp", DType, end.DType, "end");
+        TernaryOps.CheckSameDType("lerp", DType, weight.DType, "weight");
+        return TernaryDriver.Float("lerp", this, end, weight, DType, new LerpOp(), TernaryOps.Lerp.DTypes, output);
+    }
+
+    /// <summary><c>alpha * other</c>, or <paramref name="other"/> itself when alpha is 1.</summary>
+    private static Tensor Scaled(string op, Tensor other, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (alpha == 1) return other;
+        if (!other.DType.IsFloatingPoint() && alpha != Math.Floor(alpha))
+            throw new ArgumentException($"{op}: for integral input tensors, alpha must not be a floating point number (got {alpha})");
+        return other.DType.IsFloatingPoint() ? other.Mul(alpha) : other.Mul((long)alpha);
+    }
+}

@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Kiln.Cli;
+
+var root = new RootCommand("kiln: the Kiln deep-learning framework's command-line tool")
+{
+    DemoCommand.Create(),
+};
+return root.Parse(args).Invoke();
