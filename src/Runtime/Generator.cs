@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using Kiln.Kernels;
+using System.Runtime.Intrinsics.X86;
 
 namespace Kiln;
 
@@ -12,9 +12,10 @@ namespace Kiln;
 /// seed and the sequence of ops, never on how many threads fill a tensor.
 /// </summary>
 /// <remarks>
-/// The same seed gives the same numbers on every run and machine, but not the same numbers as PyTorch
-/// (its CPU generator is a Mersenne Twister; matching its streams bit for bit is not a goal).
-/// A generator is safe to share between threads.
+/// The same seed gives the same numbers on every run, but not the same numbers as PyTorch (its CPU generator
+/// is a Mersenne Twister; matching its streams bit for bit is not a goal). Uniform and integer draws are
+/// bit-identical on every machine; normal draws may differ in the last bit between CPUs, because their
+/// logarithms and sines come from the platform's vectorised math. A generator is safe to share between threads.
 /// </remarks>
 public sealed class Generator
 {
@@ -110,20 +111,59 @@ internal readonly record struct PhiloxStream(uint Key0, uint Key1, ulong FirstBl
     /// <summary>Writes words [<paramref name="firstWord"/>, <paramref name="firstWord"/> + length) of the stream into <paramref name="destination"/>.</summary>
     internal void Words(long firstWord, Span<uint> destination)
     {
-        int done = 0;
-        long word = firstWord;
-        while (done < destination.Length)
+        int done = 0, skip = (int)(firstWord & 3);
+        ulong counter = FirstBlock + (ulong)(firstWord >> 2);
+        if (skip != 0)
         {
-            int skip = (int)(word & 3), left = destination.Length - done;
-            ulong counter = FirstBlock + (ulong)(word >> 2);
+            var first = Block(counter++, Key0, Key1);
+            for (int k = skip; k < 4 && done < destination.Length; k++) destination[done++] = first.GetElement(k);
+        }
+        for (; destination.Length - done >= 16; done += 16, counter += 4)
+            Blocks4(counter, destination.Slice(done, 16));
+        for (; done < destination.Length; counter++)
+        {
             var block = Block(counter, Key0, Key1);
-            int count = Math.Min(4 - skip, left);
-            if (count == 4) block.CopyTo(destination.Slice(done, 4));
-            else for (int k = 0; k < count; k++) destination[done + k] = block.GetElement(skip + k);
-            done += count;
-            word += count;
+            for (int k = 0; k < 4 && done < destination.Length; k++) destination[done++] = block.GetElement(k);
         }
     }
+
+    /// <summary>
+    /// Blocks <paramref name="counter"/> .. <paramref name="counter"/> + 3 computed side by side, one block per
+    /// 64-bit vector lane holding a 32-bit word (the same words as four <see cref="Block(ulong, uint, uint)"/> calls).
+    /// </summary>
+    private void Blocks4(ulong counter, Span<uint> destination)
+    {
+        var low = Vector256.Create(0xFFFFFFFFUL);
+        var counters = Vector256.Create(counter) + Vector256.Create(0UL, 1, 2, 3);
+        Vector256<ulong> c0 = counters & low, c1 = counters >> 32, c2 = Vector256<ulong>.Zero, c3 = Vector256<ulong>.Zero;
+        uint k0 = Key0, k1 = Key1;
+        for (int round = 0; round < 10; round++)
+        {
+            var p0 = Multiply32(c0, M0);
+            var p1 = Multiply32(c2, M1);
+            var n0 = (p1 >> 32) ^ c1 ^ Vector256.Create((ulong)k0);
+            var n2 = (p0 >> 32) ^ c3 ^ Vector256.Create((ulong)k1);
+            c1 = p1 & low;
+            c3 = p0 & low;
+            c0 = n0;
+            c2 = n2;
+            k0 += W0;
+            k1 += W1;
+        }
+        for (int b = 0; b < 4; b++)
+        {
+            destination[4 * b] = (uint)c0.GetElement(b);
+            destination[4 * b + 1] = (uint)c1.GetElement(b);
+            destination[4 * b + 2] = (uint)c2.GetElement(b);
+            destination[4 * b + 3] = (uint)c3.GetElement(b);
+        }
+    }
+
+    /// <summary>The 64-bit products of each lane's low 32 bits (the high halves are zero here) and <paramref name="m"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> Multiply32(Vector256<ulong> x, uint m) => Avx2.IsSupported
+        ? Avx2.Multiply(x.AsUInt32(), Vector256.Create((ulong)m).AsUInt32())
+        : x * Vector256.Create((ulong)m);
 
     /// <summary>The block for a 64-bit counter (the high half of the 128-bit counter is zero).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

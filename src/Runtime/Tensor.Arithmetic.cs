@@ -125,11 +125,11 @@ public sealed partial class Tensor
     public Tensor Pow(Tensor exponent) => BinaryNumber(BinaryMathOps.Pow, exponent, new PowOp());
 
     /// <summary><c>this ** exponent</c> (an integer tensor gives float32).</summary>
-    public Tensor Pow(double exponent) => BinaryNumber(BinaryMathOps.Pow, exponent, new PowOp());
+    public Tensor Pow(double exponent) => PowScalar(exponent, null);
 
     /// <summary><c>this ** exponent</c>, keeping integer dtypes.</summary>
     /// <exception cref="ArgumentException">The tensor is integral and the exponent negative (as in PyTorch).</exception>
-    public Tensor Pow(long exponent) => BinaryNumber(BinaryMathOps.Pow, CheckIntegerExponent(exponent), new PowOp());
+    public Tensor Pow(long exponent) => PowScalar(exponent, null);
 
     /// <summary><c>self ** exponent</c> for a scalar base (<c>torch.pow(self, exponent)</c> with a number as self).</summary>
     public static Tensor Pow(double self, Tensor exponent)
@@ -143,10 +143,10 @@ public sealed partial class Tensor
     public Tensor Pow_(Tensor exponent) => BinaryNumber(BinaryMathOps.Pow, exponent, new PowOp(), this);
 
     /// <summary>In place: <c>this **= exponent</c>.</summary>
-    public Tensor Pow_(double exponent) => BinaryNumber(BinaryMathOps.Pow, exponent, new PowOp(), this);
+    public Tensor Pow_(double exponent) => PowScalar(exponent, this);
 
     /// <summary>In place: <c>this **= exponent</c>.</summary>
-    public Tensor Pow_(long exponent) => BinaryNumber(BinaryMathOps.Pow, CheckIntegerExponent(exponent), new PowOp(), this);
+    public Tensor Pow_(long exponent) => PowScalar(exponent, this);
 
     /// <summary>The angle of the point (other, this): <c>atan2(this, other)</c>, always floating point.</summary>
     public Tensor Atan2(Tensor other)
@@ -234,11 +234,20 @@ public sealed partial class Tensor
             : BinaryDriver.Number("div", this, other, promoted, new DivFloorOp(), BinaryMathOps.RoundingDivDTypes, output);
     }
 
-    private long CheckIntegerExponent(long exponent)
+    /// <summary>A float tensor (or any tensor with a float exponent) to a scalar power, with PyTorch's special cases.</summary>
+    private Tensor PowScalar(double exponent, Tensor? output)
     {
-        if (exponent < 0 && !DType.IsFloatingPoint())
+        var promoted = DTypePromotion.ResultType(DType, Dim, DType.Float64);
+        return UnaryDriver.Float("pow", To(promoted), new PowScalarOp(exponent), BinaryMathOps.Pow.DTypes, output);
+    }
+
+    /// <summary>An integer scalar power: integers stay integers (no negative exponents), floats take the float path.</summary>
+    private Tensor PowScalar(long exponent, Tensor? output)
+    {
+        if (DType.IsFloatingPoint()) return PowScalar((double)exponent, output);
+        if (exponent < 0)
             throw new ArgumentException($"pow: integers to negative integer powers are not allowed (a {DType.Name()} tensor to the power {exponent})");
-        return exponent;
+        return BinaryNumber(BinaryMathOps.Pow, exponent, new PowOp(), output);
     }
 
     private Tensor LerpInto(Tensor end, Tensor weight, Tensor? output)

@@ -169,4 +169,36 @@ public class ElementwiseBinaryTests
         Assert.Equal(DType.Float16, r.DType);
         Assert.Equal([(Half)(1f + (float)(Half)0.1)], r.ToArray<Half>());
     }
+
+    [Fact]
+    public void In_place_op_reading_an_overlapping_view_of_its_output_sees_the_old_values()
+    {
+        var x = Tensor.FromArray([1f, 2f, 3f, 4f]);
+        // x[1..] += x[..3] must add the original neighbours, not ones already updated.
+        x.Slice(0, 1).Add_(x.Slice(0, 0, 3));
+        Assert.Equal([1f, 3f, 5f, 7f], x.ToArray<float>());
+        var m = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);
+        m.Add_(m.Transpose(0, 1));
+        Assert.Equal([2f, 5f, 5f, 8f], m.ToArray<float>());
+    }
+
+    [Fact]
+    public void In_place_op_into_an_expanded_view_is_rejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Tensor.FromArray([1f, 2f]).Expand(3, 2).Add_(1.0));
+        Assert.Contains("add_", e.Message);
+        Assert.Contains("[3, 2]", e.Message);
+    }
+
+    [Fact]
+    public void Zero_d_operands_are_cast_to_the_common_dtype_but_float_ops_on_integers_take_them_as_floats()
+    {
+        var small = Tensor.FromArray([(sbyte)50]);
+        var big = Tensor.Scalar(300L);
+        // torch.lt(tensor([50], dtype=int8), tensor(300)) is False: 300 becomes int8 44.
+        Assert.Equal([false], small.Lt(big).ToArray<bool>());
+        Assert.Equal([(sbyte)94], (small + big).ToArray<sbyte>());
+        // torch.atan2(tensor([1], dtype=int8), tensor(300)) == 0.0033: the float op sees 300.
+        AssertClose([Math.Atan2(1, 300)], Floats(Tensor.FromArray([(sbyte)1]).Atan2(big)));
+    }
 }

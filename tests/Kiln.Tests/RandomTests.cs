@@ -32,6 +32,25 @@ public class RandomTests
         Assert.Equal(all[3..9], middle);
     }
 
+    [Theory]
+    [InlineData(0L, 64)]
+    [InlineData(5L, 100)]
+    [InlineData(3L, 1)]
+    [InlineData(0x3_FFFF_FFFDL, 40)]
+    public void Stream_words_in_bulk_equal_the_blocks_one_by_one(long firstWord, int count)
+    {
+        // Bulk runs take the four-blocks-at-once path; the last case carries into the counter's high word.
+        var stream = new PhiloxStream(0xA4093822, 0x299F31D0, 0xFFFF_FFFE);
+        var bulk = new uint[count];
+        stream.Words(firstWord, bulk);
+        for (int i = 0; i < count; i++)
+        {
+            long word = firstWord + i;
+            var block = PhiloxStream.Block(0xFFFF_FFFEUL + (ulong)(word / 4), 0xA4093822, 0x299F31D0);
+            Assert.Equal(block[(int)(word % 4)], bulk[i]);
+        }
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_numbers()
     {

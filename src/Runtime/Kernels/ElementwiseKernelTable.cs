@@ -73,9 +73,15 @@ internal static class ElementwiseKernelTable
         ("to", (x, a) => [x[0].To(a.GetDType("dtype") ?? throw new ArgumentException("to: the 'dtype' attribute is required"))]),
     ];
 
-    /// <summary>clamp with attribute bounds: integer bounds (long) keep integer dtypes, any float bound makes them floats.</summary>
+    /// <summary>clamp with attribute bounds: integer bounds (long) keep integer dtypes; any float bound makes both floats.</summary>
     private static Tensor Clamp(Tensor x, object? min, object? max) =>
-        min is double || max is double
-            ? x.Clamp(min is null ? null : Convert.ToDouble(min, System.Globalization.CultureInfo.InvariantCulture), max is null ? null : Convert.ToDouble(max, System.Globalization.CultureInfo.InvariantCulture))
-            : x.Clamp((long?)min, (long?)max);
+        min is double || max is double ? x.Clamp(AsDouble(min), AsDouble(max)) : x.Clamp((long?)min, (long?)max);
+
+    private static double? AsDouble(object? bound) => bound switch
+    {
+        null => null,
+        long l => l,
+        double d => d,
+        _ => throw new ArgumentException($"clamp: bounds must be numbers, got {bound.GetType().Name}"),
+    };
 }

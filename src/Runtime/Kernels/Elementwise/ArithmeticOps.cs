@@ -96,6 +96,41 @@ internal readonly struct PowOp : INumberBinaryOp
         TypeDispatch.IsFloat<T>() ? T.CreateTruncating(Math.Pow(double.CreateTruncating(a), double.CreateTruncating(b))) : IntegerMath.Power(a, b);
 }
 
+/// <summary>
+/// <c>x ** exponent</c> for a scalar exponent on floats, with PyTorch's special cases (2 → x·x, 3 → x·x·x,
+/// 0.5 → sqrt, -0.5 → rsqrt, -1 → 1/x, -2 → 1/(x·x)), which also decide the edge values (pow(-inf, 0.5) is
+/// NaN, as sqrt gives). Other exponents are first rounded to the compute type, as C++'s pow(float, float) sees them.
+/// </summary>
+internal readonly struct PowScalarOp(double exponent) : IFloatUnaryOp
+{
+    public T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => exponent switch
+    {
+        2 => x * x,
+        3 => x * x * x,
+        0.5 => T.Sqrt(x),
+        -0.5 => T.One / T.Sqrt(x),
+        -1 => T.One / x,
+        -2 => T.One / (x * x),
+        _ => T.CreateTruncating(Math.Pow(double.CreateTruncating(x), double.CreateTruncating(T.CreateTruncating(exponent)))),
+    };
+
+    public static bool HasSpan => true;
+
+    public void ApplySpan<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (exponent)
+        {
+            case 2: TensorPrimitives.Multiply(x, x, d); break;
+            case 0.5: TensorPrimitives.Sqrt(x, d); break;
+            case -0.5: TensorPrimitives.ReciprocalSqrt(x, d); break;
+            case -1: TensorPrimitives.Reciprocal(x, d); break;
+            default:
+                for (int i = 0; i < x.Length; i++) d[i] = Apply(x[i]);
+                break;
+        }
+    }
+}
+
 /// <summary>The larger of a and b; NaN if either is NaN (<c>torch.maximum</c>).</summary>
 internal readonly struct MaximumOp : INumberBinaryOp
 {
@@ -130,6 +165,14 @@ internal readonly struct ClampOp : INumberTernaryOp
 {
     public T Apply<T>(T x, T low, T high) where T : unmanaged, INumber<T> =>
         default(MinimumOp).Apply(default(MaximumOp).Apply(x, low), high);
+
+    public static bool HasSpan => true;
+
+    public void ApplySpan<T>(ReadOnlySpan<T> x, T low, T high, Span<T> d) where T : unmanaged, INumber<T>
+    {
+        TensorPrimitives.Max(x, low, d);
+        TensorPrimitives.Min(d, high, d);
+    }
 }
 
 /// <summary>

@@ -54,10 +54,12 @@ internal readonly struct ElementwisePlan
         var computeDType = compute ?? Operands.ComputeDType(promoted, floatOnly: kind == ResultKind.Float);
         var result = TypeRules.ResultDType(kind, promoted);
         var shape = BroadcastShape(name, inputs);
-        // Inputs are cast to the promoted dtype first, as PyTorch does, so a float64 scalar added to a float16
-        // tensor is rounded to float16 before the float32 arithmetic.
+        // Inputs are cast to PyTorch's common dtype first (the promoted dtype, or for float ops on integers the
+        // float result), so a float64 0-d tensor added to a float16 tensor is rounded to float16 before the
+        // float32 arithmetic, and an int64 0-d 300 compared with an int8 tensor wraps to 44 as in PyTorch.
+        var common = kind == ResultKind.Float ? result : promoted;
         for (int i = 0; i < converted; i++)
-            inputs[i] = inputs[i].To(promoted).To(computeDType);
+            inputs[i] = inputs[i].To(common).To(computeDType);
         var destDType = kind == ResultKind.Bool ? DType.Bool : computeDType;
         Tensor dest;
         if (output is null)
@@ -69,10 +71,29 @@ internal readonly struct ElementwisePlan
             Operands.CheckCanCast(name, result, output.DType);
             if (!output.shape.AsSpan().SequenceEqual(shape))
                 throw new ArgumentException($"{name}_: output with shape {Shapes.Format(output.shape)} doesn't match the broadcast shape {Shapes.Format(shape)}");
+            CheckNoInternalOverlap(name, output);
             dest = output.DType == destDType ? output : Tensor.Empty(destDType, shape);
+            // An input that overlaps the output without being the very same view would be read after
+            // elements it shares were overwritten; reading a copy keeps the op elementwise.
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                if (inputs[i].SharesStorageWith(dest) && !SameView(inputs[i], dest)) inputs[i] = inputs[i].Clone();
+            }
         }
         return new ElementwisePlan(inputs, dest, output, computeDType, result, shape);
     }
+
+    private static void CheckNoInternalOverlap(string name, Tensor output)
+    {
+        for (int d = 0; d < output.shape.Length; d++)
+        {
+            if (output.strides[d] == 0 && output.shape[d] > 1)
+                throw new ArgumentException($"{name}_: the output of shape {Shapes.Format(output.shape)} is a broadcast (expanded) view whose elements share memory along dim {d}; write into a Clone() instead");
+        }
+    }
+
+    private static bool SameView(Tensor a, Tensor b) =>
+        a.offset == b.offset && a.shape.AsSpan().SequenceEqual(b.shape) && a.strides.AsSpan().SequenceEqual(b.strides);
 
     /// <summary>The result: the destination converted to the result dtype, or the in-place output written back.</summary>
     internal Tensor Finish()

@@ -80,6 +80,12 @@ internal interface ICompareOp
 internal interface INumberTernaryOp
 {
     T Apply<T>(T a, T b, T c) where T : unmanaged, INumber<T>;
+
+    static virtual bool HasSpan => false;
+
+    /// <summary>The span form for a contiguous first operand with the other two broadcast scalars.</summary>
+    void ApplySpan<T>(ReadOnlySpan<T> a, T b, T c, Span<T> d) where T : unmanaged, INumber<T> =>
+        throw new NotSupportedException("this op has no span form");
 }
 
 /// <summary>A ternary op defined on floating-point values (lerp).</summary>

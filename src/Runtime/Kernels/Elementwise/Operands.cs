@@ -3,8 +3,8 @@ using Kiln.IR;
 namespace Kiln.Kernels.Elementwise;
 
 /// <summary>
-/// The shared front half of every elementwise op: checks dtypes, applies PyTorch's promotion once,
-/// picks the dtype the arithmetic runs in, broadcasts shapes and converts inputs.
+/// Dtype rules every elementwise op shares: PyTorch's promotion of two tensors, the dtype the arithmetic
+/// runs in, the dtype checks, and C# scalars wrapped as 0-d operands. <see cref="ElementwisePlan"/> applies them.
 /// </summary>
 internal static class Operands
 {

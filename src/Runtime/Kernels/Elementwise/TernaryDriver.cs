@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Kiln.IR;
 
 namespace Kiln.Kernels.Elementwise;
@@ -66,6 +67,11 @@ internal static class TernaryDriver
             ref T b = ref plan.Inputs[1].Ref<T>(offsets[2]);
             ref T c = ref plan.Inputs[2].Ref<T>(offsets[3]);
             long ds = strides[0], sa = strides[1], sb = strides[2], sc = strides[3];
+            if (TOp.HasSpan && ds == 1 && sa == 1 && sb == 0 && sc == 0)
+            {
+                op.ApplySpan(MemoryMarshal.CreateReadOnlySpan(ref a, (int)n), b, c, MemoryMarshal.CreateSpan(ref dst, (int)n));
+                return;
+            }
             for (long i = 0; i < n; i++)
                 Unsafe.Add(ref dst, (nint)(i * ds)) = op.Apply(Unsafe.Add(ref a, (nint)(i * sa)), Unsafe.Add(ref b, (nint)(i * sb)), Unsafe.Add(ref c, (nint)(i * sc)));
         }
@@ -86,19 +92,26 @@ internal static class TernaryDriver
         }
     }
 
-    /// <summary>Moves elements of size <c>sizeof(T)</c>: inputs are x, y (converted) and the bool condition.</summary>
+    /// <summary>
+    /// Moves elements of size <c>sizeof(T)</c> (their bits, as integers): inputs are x, y (converted) and the
+    /// bool condition. The select is done with masks, not branches, since conditions are often random.
+    /// </summary>
     private readonly struct WhereRows<T>(ElementwisePlan plan) : IRowKernel
-        where T : unmanaged
+        where T : unmanaged, IBinaryInteger<T>
     {
         public void Row(ReadOnlySpan<long> offsets, ReadOnlySpan<long> strides, long n)
         {
             ref T dst = ref plan.Dest.Ref<T>(offsets[0]);
             ref T x = ref plan.Inputs[0].Ref<T>(offsets[1]);
             ref T y = ref plan.Inputs[1].Ref<T>(offsets[2]);
-            ref bool c = ref plan.Inputs[2].Ref<bool>(offsets[3]);
+            ref byte c = ref plan.Inputs[2].Ref<byte>(offsets[3]);
             long ds = strides[0], sx = strides[1], sy = strides[2], sc = strides[3];
             for (long i = 0; i < n; i++)
-                Unsafe.Add(ref dst, (nint)(i * ds)) = Unsafe.Add(ref c, (nint)(i * sc)) ? Unsafe.Add(ref x, (nint)(i * sx)) : Unsafe.Add(ref y, (nint)(i * sy));
+            {
+                // Bool storage is 0 or 1, so the mask is all zeros or all ones.
+                T mask = T.Zero - T.CreateTruncating(Unsafe.Add(ref c, (nint)(i * sc)));
+                Unsafe.Add(ref dst, (nint)(i * ds)) = (Unsafe.Add(ref x, (nint)(i * sx)) & mask) | (Unsafe.Add(ref y, (nint)(i * sy)) & ~mask);
+            }
         }
     }
 }

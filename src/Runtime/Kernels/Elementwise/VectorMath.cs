@@ -65,28 +65,13 @@ internal static class VectorMath
         return Vector.ConditionalSelect(Vector.LessThan(ax, new Vector<float>(0.55f)), small, large);
     }
 
-    /// <summary>
-    /// erf as the rational function x·P(x²)/Q(x²) on [-4, 4] used by Eigen and XLA (at most 4.5e-7 from the
-    /// true value); beyond ±4 erf is ±1 in float32.
-    /// </summary>
-    internal static Vector<float> Erf(Vector<float> a)
+    /// <summary><c>log(1 + x)</c>, with the rounding error of <c>1 + x</c> divided back out (accurate for tiny x).</summary>
+    internal static Vector<float> Log1p(Vector<float> x)
     {
-        var x = Vector.ClampNative(a, new Vector<float>(-4f), new Vector<float>(4f));
-        var x2 = x * x;
-        var p = new Vector<float>(-2.72614225801306e-10f);
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(2.77068142495902e-08f));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(-2.10102402082508e-06f));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(-5.69250639462346e-05f));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(-7.34990630326855e-04f));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(-2.95459980854025e-03f));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(-1.60960333262415e-02f));
-        var q = new Vector<float>(-1.45660718464996e-05f);
-        q = Vector.FusedMultiplyAdd(q, x2, new Vector<float>(-2.13374055278905e-04f));
-        q = Vector.FusedMultiplyAdd(q, x2, new Vector<float>(-1.68282697438203e-03f));
-        q = Vector.FusedMultiplyAdd(q, x2, new Vector<float>(-7.37332916720468e-03f));
-        q = Vector.FusedMultiplyAdd(q, x2, new Vector<float>(-1.42647390514189e-02f));
-        var result = x * p / q;
-        // ClampNative does not carry NaN through on every platform; keep it.
-        return Vector.ConditionalSelect(Vector.Equals(a, a), result, a);
+        var u = Vector<float>.One + x;
+        var corrected = Vector.Log(u) * (x / (u - Vector<float>.One));
+        // u == 1: log1p(x) is x itself; u == inf: the correction would be inf/inf.
+        return Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.One), x,
+            Vector.ConditionalSelect(Vector.Equals(u, new Vector<float>(float.PositiveInfinity)), u, corrected));
     }
 }

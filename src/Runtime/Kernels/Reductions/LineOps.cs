@@ -17,7 +17,7 @@ internal static class LineOps
         int d = Shapes.WrapDim(op, dim, x.Dim);
         var input = x.DType == DType.Float64 ? x : x.To(DType.Float32);
         var output = Tensor.Empty(input.DType, (long[])x.shape.Clone());
-        DTypeDispatch.Float(input.DType, new SoftmaxAction(input, output, d, log));
+        TypeDispatch.Float(input.DType, new SoftmaxAction(input, output, d, log));
         return output.To(x.DType);
     }
 
@@ -25,16 +25,16 @@ internal static class LineOps
     internal static Tensor Scan(string op, Tensor x, long dim, bool product)
     {
         int d = Shapes.WrapDim(op, dim, x.Dim);
-        var input = DTypeDispatch.ComputeView(x);
+        var input = ComputeViews.ComputeView(x);
         var resultDType = ReductionOps.AccumulatingDType(x.DType);
         var output = Tensor.Empty(resultDType.IsFloatingPoint() ? input.DType : resultDType, (long[])x.shape.Clone());
-        DTypeDispatch.Numeric(input.DType, new ScanAction(input, output, d, product));
+        TypeDispatch.Number(input.DType, new ScanAction(input, output, d, product));
         return output.To(resultDType);
     }
 
     private readonly struct SoftmaxAction(Tensor input, Tensor output, int dim, bool log) : IFloatAction
     {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        public void Invoke<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (dim < input.Dim - 1 && input.IsContiguous && Shapes.Numel(input.shape.AsSpan(dim + 1)) >= SoftmaxColumns.MinInner)
                 SoftmaxColumns.Run<T>(input, output, dim, log);
@@ -43,9 +43,9 @@ internal static class LineOps
         }
     }
 
-    private readonly struct ScanAction(Tensor input, Tensor output, int dim, bool product) : INumericAction
+    private readonly struct ScanAction(Tensor input, Tensor output, int dim, bool product) : INumberAction
     {
-        public void Run<T>() where T : unmanaged, INumber<T>
+        public void Invoke<T>() where T : unmanaged, INumber<T>
         {
             if (typeof(T) == typeof(double)) LineDriver.Run(input, output, dim, new ScanLine<T, double, double>(input, output, product));
             else if (typeof(T) == typeof(float)) LineDriver.Run(input, output, dim, new ScanLine<T, double, float>(input, output, product));

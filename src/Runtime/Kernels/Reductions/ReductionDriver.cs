@@ -18,7 +18,7 @@ internal static class ReductionDriver
     {
         var mask = ReductionOps.ReducedDims(op, x.shape, dims);
         if (nonEmpty) ReductionOps.CheckNonEmpty(op, x.shape, mask, dims.IsEmpty);
-        input ??= DTypeDispatch.ComputeView(x);
+        input ??= ComputeViews.ComputeView(x);
         return new Plan(input, ReduceLayout.Create(input, mask, rowMajorInner), ReductionOps.ReducedShape(x.shape, mask, keepdim));
     }
 
@@ -48,7 +48,7 @@ internal static class ReductionDriver
     {
         var plan = Prepare(op, x, dims, keepdim);
         var output = Tensor.Empty(AccumulatorDType(plan.Input.DType), plan.OutShape);
-        DTypeDispatch.Numeric(plan.Input.DType, new AccumulateAction(plan, output, product));
+        TypeDispatch.Number(plan.Input.DType, new AccumulateAction(plan, output, product));
         return output.To(ReductionOps.AccumulatingDType(x.DType));
     }
 
@@ -57,8 +57,8 @@ internal static class ReductionDriver
     {
         var plan = Prepare(op, x, dims, keepdim, nonEmpty: true);
         var output = Tensor.Empty(plan.Input.DType, plan.OutShape);
-        DTypeDispatch.Numeric(plan.Input.DType, new ExtremumAction(plan, output, max));
-        return DTypeDispatch.FromCompute(output, x.DType);
+        TypeDispatch.Number(plan.Input.DType, new ExtremumAction(plan, output, max));
+        return ComputeViews.FromCompute(output, x.DType);
     }
 
     /// <summary><c>torch.max(x, dim)</c> / <c>torch.min(x, dim)</c>: values and the int64 index of their first occurrence.</summary>
@@ -67,8 +67,8 @@ internal static class ReductionDriver
         var plan = Prepare(op, x, [dim], keepdim, rowMajorInner: true, nonEmpty: true);
         var values = Tensor.Empty(plan.Input.DType, plan.OutShape);
         var indices = Tensor.Empty(DType.Int64, plan.OutShape);
-        DTypeDispatch.Numeric(plan.Input.DType, new ArgAction(plan, values, indices, max));
-        return (DTypeDispatch.FromCompute(values, x.DType), indices);
+        TypeDispatch.Number(plan.Input.DType, new ArgAction(plan, values, indices, max));
+        return (ComputeViews.FromCompute(values, x.DType), indices);
     }
 
     /// <summary><c>torch.argmax</c> / <c>torch.argmin</c>: over one dim, or over the flattened tensor when <paramref name="dim"/> is null.</summary>
@@ -77,7 +77,7 @@ internal static class ReductionDriver
         TypeRules.CheckDType(op, x.DType, ReductionOps.NumericDTypes);
         var plan = Prepare(op, x, dim is { } d ? [d] : [], keepdim, rowMajorInner: true, nonEmpty: true);
         var indices = Tensor.Empty(DType.Int64, plan.OutShape);
-        DTypeDispatch.Numeric(plan.Input.DType, new ArgAction(plan, null, indices, max));
+        TypeDispatch.Number(plan.Input.DType, new ArgAction(plan, null, indices, max));
         return indices;
     }
 
@@ -89,7 +89,7 @@ internal static class ReductionDriver
             throw new ArgumentException($"{op}: the correction must be a number, got NaN");
         var plan = Prepare(op, x, dims, keepdim);
         var output = Tensor.Empty(DType.Float64, plan.OutShape);
-        DTypeDispatch.Float(plan.Input.DType, new SpreadAction(plan, output, correction, root));
+        TypeDispatch.Float(plan.Input.DType, new SpreadAction(plan, output, correction, root));
         return output.To(x.DType);
     }
 
@@ -98,7 +98,7 @@ internal static class ReductionDriver
     {
         var plan = Prepare("logsumexp", x, dims, keepdim, input: x.DType == DType.Float64 ? x : x.To(DType.Float32));
         var output = Tensor.Empty(plan.Input.DType, plan.OutShape);
-        DTypeDispatch.Float(plan.Input.DType, new LogSumExpAction(plan, output));
+        TypeDispatch.Float(plan.Input.DType, new LogSumExpAction(plan, output));
         return output.To(ReductionOps.FloatResultDType(x.DType));
     }
 
@@ -107,8 +107,8 @@ internal static class ReductionDriver
     {
         var plan = Prepare(op, x, dim is { } d ? [d] : [], keepdim);
         var output = Tensor.Empty(DType.Bool, plan.OutShape);
-        DTypeDispatch.Numeric(plan.Input.DType, new TruthAction(plan, output, all));
-        return ReductionOps.TruthDType(x.DType) == DType.UInt8 ? DTypeDispatch.Reinterpret(output, DType.UInt8) : output;
+        TypeDispatch.Number(plan.Input.DType, new TruthAction(plan, output, all));
+        return ReductionOps.TruthDType(x.DType) == DType.UInt8 ? ComputeViews.Reinterpret(output, DType.UInt8) : output;
     }
 
     /// <summary><c>torch.linalg.vector_norm</c> of order <paramref name="p"/>.</summary>
@@ -118,13 +118,13 @@ internal static class ReductionDriver
         ReductionOps.CheckNormOrder(p);
         var plan = Prepare("norm", x, dims, keepdim, nonEmpty: double.IsInfinity(p));
         var output = Tensor.Empty(plan.Input.DType, plan.OutShape);
-        DTypeDispatch.Float(plan.Input.DType, new NormAction(plan, output, p));
+        TypeDispatch.Float(plan.Input.DType, new NormAction(plan, output, p));
         return output.To(x.DType);
     }
 
-    private readonly struct AccumulateAction(Plan plan, Tensor output, bool product) : INumericAction
+    private readonly struct AccumulateAction(Plan plan, Tensor output, bool product) : INumberAction
     {
-        public void Run<T>() where T : unmanaged, INumber<T>
+        public void Invoke<T>() where T : unmanaged, INumber<T>
         {
             if (typeof(T) == typeof(double)) Run<T, double>();
             else if (typeof(T) == typeof(float)) Run<T, float>();
@@ -142,9 +142,9 @@ internal static class ReductionDriver
         }
     }
 
-    private readonly struct ExtremumAction(Plan plan, Tensor output, bool max) : INumericAction
+    private readonly struct ExtremumAction(Plan plan, Tensor output, bool max) : INumberAction
     {
-        public void Run<T>() where T : unmanaged, INumber<T>
+        public void Invoke<T>() where T : unmanaged, INumber<T>
         {
             bool columns = plan.Layout.ColumnWidth > 0;
             if (max && columns) ColumnEngine.Run<T, MaxColumns>(plan.Input, plan.Layout, output);
@@ -154,36 +154,36 @@ internal static class ReductionDriver
         }
     }
 
-    private readonly struct ArgAction(Plan plan, Tensor? values, Tensor indices, bool max) : INumericAction
+    private readonly struct ArgAction(Plan plan, Tensor? values, Tensor indices, bool max) : INumberAction
     {
-        public void Run<T>() where T : unmanaged, INumber<T>
+        public void Invoke<T>() where T : unmanaged, INumber<T>
         {
             if (max) ReduceEngine.Run<T, ArgReduction<T, PickMax>>(plan.Input, plan.Layout, new(values, indices));
             else ReduceEngine.Run<T, ArgReduction<T, PickMin>>(plan.Input, plan.Layout, new(values, indices));
         }
     }
 
-    private readonly struct TruthAction(Plan plan, Tensor output, bool all) : INumericAction
+    private readonly struct TruthAction(Plan plan, Tensor output, bool all) : INumberAction
     {
-        public void Run<T>() where T : unmanaged, INumber<T> =>
+        public void Invoke<T>() where T : unmanaged, INumber<T> =>
             ReduceEngine.Run<T, TruthReduction<T>>(plan.Input, plan.Layout, new(output, all));
     }
 
     private readonly struct SpreadAction(Plan plan, Tensor output, double correction, bool root) : IFloatAction
     {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        public void Invoke<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
             ReduceEngine.Run<T, VarReduction<T>>(plan.Input, plan.Layout, new(output, correction, root));
     }
 
     private readonly struct LogSumExpAction(Plan plan, Tensor output) : IFloatAction
     {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        public void Invoke<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
             ReduceEngine.Run<T, LogSumExpReduction<T>>(plan.Input, plan.Layout, new(output));
     }
 
     private readonly struct NormAction(Plan plan, Tensor output, double p) : IFloatAction
     {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        public void Invoke<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
             var (input, layout) = (plan.Input, plan.Layout);
             switch (p)

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Kiln.Kernels.Elementwise;
+namespace Kiln.Kernels;
 
 /// <summary>Work to run with the C# element type of a compute dtype (any numeric compute dtype).</summary>
 internal interface INumberAction
@@ -15,8 +15,8 @@ internal interface IFloatAction
 }
 
 /// <summary>
-/// Maps a compute dtype (see <see cref="Operands.ComputeDType"/>: float32, float64, the integers, and
-/// uint8 for bool) to its C# element type, once for every driver.
+/// Maps a compute dtype (see <see cref="Elementwise.Operands.ComputeDType"/>: float32, float64, the integers, and
+/// uint8 for bool) to its C# element type, once for every elementwise and reduction kernel.
 /// </summary>
 internal static class TypeDispatch
 {
