@@ -28,6 +28,12 @@ public enum SampleDomain : byte
     Small,
     /// <summary>Like <see cref="Any"/> plus NaN, ±infinity and ±0 for floats (isnan, maximum, where...).</summary>
     Special,
+    /// <summary>Valid indices: integers in [0, <see cref="TensorSpec.High"/>) (gather, embedding, class targets).</summary>
+    Index,
+    /// <summary>Indices that may count from the end: integers in [-<see cref="TensorSpec.High"/>, <see cref="TensorSpec.High"/>).</summary>
+    SignedIndex,
+    /// <summary>Values in [0, 1] (probabilities, binary targets).</summary>
+    Probability,
 }
 
 /// <summary>One input of a sample: its dtype, shape, layout and the domain its values come from.</summary>
@@ -35,12 +41,14 @@ public enum SampleDomain : byte
 /// <param name="Shape">The logical shape.</param>
 /// <param name="Layout">How it is laid out in memory.</param>
 /// <param name="Domain">Where its values come from.</param>
-public sealed record TensorSpec(DType DType, long[] Shape, SampleLayout Layout = SampleLayout.Contiguous, SampleDomain Domain = SampleDomain.Any)
+/// <param name="High">The exclusive bound of <see cref="SampleDomain.Index"/> and <see cref="SampleDomain.SignedIndex"/> values.</param>
+public sealed record TensorSpec(DType DType, long[] Shape, SampleLayout Layout = SampleLayout.Contiguous, SampleDomain Domain = SampleDomain.Any, long High = 0)
 {
-    /// <summary>Formats like <c>float32[2, 3]/transposed/positive</c>.</summary>
+    /// <summary>Formats like <c>float32[2, 3]/transposed/positive</c> or <c>int64[4]/index&lt;5</c>.</summary>
     public override string ToString() =>
         DType.Name() + Shapes.Format(Shape) + (Layout == SampleLayout.Contiguous ? "" : "/" + Layout.ToString().ToLowerInvariant())
-        + (Domain == SampleDomain.Any ? "" : "/" + Domain.ToString().ToLowerInvariant());
+        + (Domain == SampleDomain.Any ? "" : "/" + Domain.ToString().ToLowerInvariant())
+        + (Domain is SampleDomain.Index or SampleDomain.SignedIndex ? "<" + High : "");
 }
 
 /// <summary>

@@ -15,6 +15,7 @@ internal static class InputGenerator
     private static readonly double[] NicePositive = [0.5, 1, 2, 4];
     private static readonly double[] NiceUnit = [0, 0.5, -0.5];
     private static readonly double[] NiceNonZero = [0.5, -0.5, 1, -1, 2, -2];
+    private static readonly double[] NiceProbability = [0, 0.5, 1];
     private static readonly double[] Specials = [double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.0, -0.0];
 
     /// <summary>The logical values of <paramref name="spec"/>, row-major.</summary>
@@ -28,7 +29,7 @@ internal static class InputGenerator
         // An expanded input has stride 0 in dim 0, so its rows along dim 0 are all the same.
         long distinct = spec.Layout == SampleLayout.Expanded && spec.Shape[0] > 0 ? count / spec.Shape[0] : count;
         for (long i = 0; i < distinct; i++)
-            values[i] = Draw(spec.DType, spec.Domain, ref rng);
+            values[i] = spec.Domain is SampleDomain.Index or SampleDomain.SignedIndex ? DrawIndex(spec, ref rng) : Draw(spec.DType, spec.Domain, ref rng);
         for (long i = distinct; i < count; i++)
             values[i] = values[i % distinct];
         return values;
@@ -46,6 +47,13 @@ internal static class InputGenerator
             throw new ArgumentException($"input {spec}: layout {SampleCodec.Name(spec.Layout)} needs rank ≥ {needed}");
     }
 
+    private static double DrawIndex(TensorSpec spec, ref SplitMix64 rng)
+    {
+        if (spec.High <= 0)
+            throw new ArgumentException($"input {spec}: an index domain needs a positive High bound");
+        return rng.Integer(spec.Domain == SampleDomain.SignedIndex ? -spec.High : 0, spec.High - 1);
+    }
+
     private static double Draw(DType dtype, SampleDomain domain, ref SplitMix64 rng) =>
         dtype == DType.Bool ? DrawBool(domain, ref rng)
         : dtype.IsFloatingPoint() ? RoundTo(dtype, DrawFloat(domain, ref rng))
@@ -60,6 +68,7 @@ internal static class InputGenerator
         SampleDomain.Unit => rng.Chance(0.2) ? rng.Pick(NiceUnit) : rng.Uniform(-0.95, 0.95),
         SampleDomain.NonZero => rng.Chance(0.2) ? rng.Pick(NiceNonZero) : (rng.Chance(0.5) ? -1 : 1) * rng.Uniform(0.5, 3),
         SampleDomain.Small => rng.Integer(0, 4),
+        SampleDomain.Probability => rng.Chance(0.2) ? rng.Pick(NiceProbability) : rng.Uniform(0, 1),
         SampleDomain.Special when rng.Chance(0.35) => rng.Pick(Specials),
         _ => rng.Chance(0.3) ? rng.Pick(NiceAny) : rng.Uniform(-3, 3),
     };
@@ -71,6 +80,7 @@ internal static class InputGenerator
         {
             SampleDomain.Positive => rng.Integer(1, 4),
             SampleDomain.Small => rng.Integer(0, 4),
+            SampleDomain.Probability => rng.Integer(0, 1),
             SampleDomain.Unit => rng.Integer(signed ? -1 : 0, 1),
             SampleDomain.NonZero => (signed && rng.Chance(0.5) ? -1 : 1) * rng.Integer(1, 9),
             _ => rng.Integer(low, 9),

@@ -128,6 +128,24 @@ OPS.update({
 })
 
 
+def load_family_tables():
+    """Op families added later keep their torch calls beside this file, in oracle_<family>.py (each defines OPS)."""
+    import importlib.util
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):
+        if name.startswith("oracle_") and name.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(here, name))
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            clash = set(module.OPS) & set(OPS)
+            if clash:
+                sys.exit(f"torch_oracle.py: {name} redefines op(s) {', '.join(sorted(clash))}")
+            OPS.update(module.OPS)
+
+
+load_family_tables()
+
+
 # ---- inputs: values and memory layout ---------------------------------------------------------
 
 def decode_value(v):

@@ -26,6 +26,8 @@ internal static class SampleCodec
         writer.WriteEndArray();
         writer.WriteString("layout", Name(spec.Layout));
         writer.WriteString("domain", Name(spec.Domain));
+        if (spec.High != 0)
+            writer.WriteNumber("high", spec.High);
     }
 
     /// <summary>Reads a spec written by <see cref="WriteSpecProperties"/>.</summary>
@@ -33,7 +35,8 @@ internal static class SampleCodec
         DTypes.Parse(element.GetProperty("dtype").GetString()!),
         ReadShape(element.GetProperty("shape")),
         ParseEnum<SampleLayout>(element.GetProperty("layout").GetString()!),
-        ParseEnum<SampleDomain>(element.GetProperty("domain").GetString()!));
+        ParseEnum<SampleDomain>(element.GetProperty("domain").GetString()!),
+        element.TryGetProperty("high", out var high) ? high.GetInt64() : 0);
 
     /// <summary>Reads a JSON array of integers as a shape.</summary>
     internal static long[] ReadShape(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt64()).ToArray();
@@ -62,7 +65,7 @@ internal static class SampleCodec
 
     /// <summary>Whether two specs are equal (records compare arrays by reference, so shapes are compared here).</summary>
     internal static bool SameSpec(TensorSpec a, TensorSpec b) =>
-        a.DType == b.DType && a.Layout == b.Layout && a.Domain == b.Domain && a.Shape.AsSpan().SequenceEqual(b.Shape);
+        a.DType == b.DType && a.Layout == b.Layout && a.Domain == b.Domain && a.High == b.High && a.Shape.AsSpan().SequenceEqual(b.Shape);
 
     /// <summary>Whether two attribute sets hold the same names with values of the same type and value.</summary>
     internal static bool SameAttrs(Attrs a, Attrs b)
