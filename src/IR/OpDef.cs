@@ -18,6 +18,23 @@ public sealed class OpDef
     /// <summary>The names of the tensor inputs, in order.</summary>
     public required IReadOnlyList<string> Inputs { get; init; }
 
+    /// <summary>
+    /// How many leading inputs must be given; the rest are optional and may be left off the end (a
+    /// convolution's bias, a loss's class weights). Null means every input is required.
+    /// </summary>
+    public int? RequiredInputs { get; init; }
+
+    /// <summary>Throws unless <paramref name="count"/> inputs is a valid number for this op.</summary>
+    /// <exception cref="ArgumentException">Too few or too many inputs.</exception>
+    public void CheckInputCount(int count)
+    {
+        int required = RequiredInputs ?? Inputs.Count;
+        if (count < required || count > Inputs.Count)
+            throw new ArgumentException(required == Inputs.Count
+                ? $"{Name}: expected {required} input(s) ({string.Join(", ", Inputs)}), got {count}"
+                : $"{Name}: expected {required} to {Inputs.Count} inputs ({string.Join(", ", Inputs)}; the last {Inputs.Count - required} optional), got {count}");
+    }
+
     /// <summary>The names of the results, in order (most ops have one, <c>out</c>).</summary>
     public IReadOnlyList<string> Outputs { get; init; } = ["out"];
 

@@ -22,7 +22,11 @@ public static class OpRegistry
     private static FrozenDictionary<string, OpDef> Build()
     {
         var all = new Dictionary<string, OpDef>(StringComparer.Ordinal);
-        foreach (var family in new[] { ElementwiseOps.All, ComparisonOps.All, ReductionOps.All, LinalgOps.All, ConversionOps.All })
+        foreach (var family in new[]
+        {
+            ElementwiseOps.All, ComparisonOps.All, ReductionOps.All, LinalgOps.All, ConversionOps.All,
+            ConvOps.All, PoolingOps.All, NormOps.All, AttentionOps.All, RandomOps.All, IndexingOps.All, MovementOps.All, LossOps.All,
+        })
         {
             foreach (var op in family)
             {

@@ -26,7 +26,7 @@ internal static class CpuKernels
             throw new KeyNotFoundException($"op '{op}' has no CPU kernel");
         var def = OpRegistry.Get(op);
         def.ValidateAttributes(attrs);
-        TypeRules.CheckArity(op, def.Inputs.Count, inputs.Count);
+        def.CheckInputCount(inputs.Count);
         return kernel(inputs, attrs);
     }
 
@@ -35,7 +35,15 @@ internal static class CpuKernels
         var table = new Dictionary<string, CpuKernel>(StringComparer.Ordinal);
         foreach (var (name, kernel) in ElementwiseKernelTable.Entries
             .Concat(ReductionKernelTable.Entries)
-            .Concat(LinalgKernelTable.Entries))
+            .Concat(LinalgKernelTable.Entries)
+            .Concat(ConvKernelTable.Entries)
+            .Concat(PoolingKernelTable.Entries)
+            .Concat(NormKernelTable.Entries)
+            .Concat(AttentionKernelTable.Entries)
+            .Concat(RandomKernelTable.Entries)
+            .Concat(IndexingKernelTable.Entries)
+            .Concat(MovementKernelTable.Entries)
+            .Concat(LossKernelTable.Entries))
         {
             if (!table.TryAdd(name, kernel))
                 throw new InvalidOperationException($"op '{name}' has two CPU kernels");

@@ -1,0 +1,8 @@
+namespace Kiln.Kernels;
+
+/// <summary>The CPU kernels of the conv op family, by op name.</summary>
+internal static class ConvKernelTable
+{
+    /// <summary>Each op's name with its kernel.</summary>
+    internal static IEnumerable<(string Name, CpuKernel Kernel)> Entries => [];
+}
