@@ -24,11 +24,16 @@ public sealed class OpDef
     /// </summary>
     public int? RequiredInputs { get; init; }
 
+    /// <summary>Whether the last input may repeat any number of times (cat's and stack's list of tensors).</summary>
+    public bool IsVariadic { get; init; }
+
     /// <summary>Throws unless <paramref name="count"/> inputs is a valid number for this op.</summary>
     /// <exception cref="ArgumentException">Too few or too many inputs.</exception>
     public void CheckInputCount(int count)
     {
         int required = RequiredInputs ?? Inputs.Count;
+        if (IsVariadic && count >= required)
+            return;
         if (count < required || count > Inputs.Count)
             throw new ArgumentException(required == Inputs.Count
                 ? $"{Name}: expected {required} input(s) ({string.Join(", ", Inputs)}), got {count}"
