@@ -18,6 +18,8 @@ internal static class Workloads
         }),
         new("add1_chain_per_op", "1,000 sequential x = x + b on 1-element fp32 tensors", Metric.MicrosecondsPerOp(AddChainOps), 0.0,
             () => (KilnSides.AddChain(AddChainOps), TorchSharpSides.AddChain(AddChainOps))),
+        .. ConvWorkloads.All,
+        AttentionWorkload.Create(),
     ];
 
     // fp32 sums over n = 1024 products of values in [-1, 1) differ by a few ulps of ~10 between summation orders.

@@ -32,8 +32,12 @@ public sealed class OpDef
     public void CheckInputCount(int count)
     {
         int required = RequiredInputs ?? Inputs.Count;
-        if (IsVariadic && count >= required)
+        if (IsVariadic)
+        {
+            if (count < required)
+                throw new ArgumentException($"{Name}: expected at least {required} input(s) ({string.Join(", ", Inputs)}), got {count}");
             return;
+        }
         if (count < required || count > Inputs.Count)
             throw new ArgumentException(required == Inputs.Count
                 ? $"{Name}: expected {required} input(s) ({string.Join(", ", Inputs)}), got {count}"

@@ -10,6 +10,16 @@ public sealed class TensorType : IEquatable<TensorType>
         Shape = shape;
     }
 
+    /// <summary>
+    /// A dim whose size depends on the data, not on the input types (nonzero's row count, unique's length):
+    /// a type rule reports it as this value.
+    /// </summary>
+    public const long DataDependent = -1;
+
+    /// <summary>Whether <paramref name="actual"/> (a concrete result) fits this inferred type; <see cref="DataDependent"/> dims match any size.</summary>
+    public bool Admits(TensorType actual) =>
+        actual.DType == DType && actual.Rank == Rank && Shape.Zip(actual.Shape).All(p => p.First == DataDependent || p.First == p.Second);
+
     /// <summary>The element type.</summary>
     public DType DType { get; }
 

@@ -1,9 +1,10 @@
 using System.Numerics;
+using System.Runtime.Intrinsics.X86;
 using Kiln.Kernels.Gemm;
 
 namespace Kiln.Tests;
 
-/// <summary>The blocked GEMM against a naive double-precision product: odd sizes, strides, accumulation, both kernels, both thread counts.</summary>
+/// <summary>The blocked GEMM against a naive double-precision product: odd sizes, strides, accumulation, every micro-kernel the CPU has, both thread counts.</summary>
 public class GemmTests
 {
     public static TheoryData<int, int, int> OddSizes => new()
@@ -98,6 +99,71 @@ public class GemmTests
         p.AssertMatches(relTol: 1e-5, "scalar kernel");
     }
 
+    /// <summary>The SIMD kernels this CPU has, then the portable one: forcing each shows every path is right, not only the one the CPU picks.</summary>
+    private static IEnumerable<MicroKernelChoice> KernelsHere<T>() where T : unmanaged =>
+        new[] { MicroKernelChoice.Fma512, MicroKernelChoice.Fma256, MicroKernelChoice.Portable }.Where(Gemm.IsSupported<T>);
+
+    [Theory]
+    [MemberData(nameof(OddSizes))]
+    public void Every_float32_kernel_matches_the_reference_on_one_and_two_threads(int m, int n, int k)
+    {
+        foreach (var kernel in KernelsHere<float>())
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                WithThreads(threads, () =>
+                {
+                    var p = Problem.Random<float>(m, n, k, seed: m + 3 * n + 5 * k, initialC: true);
+                    p.RunOn(kernel, accumulate: true);
+                    p.AssertMatches(relTol: 1e-5, $"{kernel}, {m}x{n}x{k} on {threads} thread(s)");
+                });
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(OddSizes))]
+    public void Every_float64_kernel_matches_the_reference(int m, int n, int k)
+    {
+        foreach (var kernel in KernelsHere<double>())
+        {
+            var p = Problem.Random<double>(m, n, k, seed: 17 + k, transposeB: true);
+            p.RunOn(kernel, accumulate: false);
+            p.AssertMatches(relTol: 1e-12, $"{kernel}, {m}x{n}x{k}");
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Every_kernel_packs_padded_and_transposed_operands(bool transposeA, bool transposeB)
+    {
+        // Row strides wider than the rows (views of a bigger matrix), and row counts that leave 1, 2 and
+        // 3 rows after the packing's groups of 4 (29 = 7·4 + 1, 30, 31).
+        foreach (var kernel in KernelsHere<float>())
+        {
+            foreach (int m in new[] { 29, 30, 31 })
+            {
+                var p = Problem.Random<float>(m, 37, 45, seed: m, transposeA, transposeB, initialC: true, pad: 3);
+                p.RunOn(kernel, accumulate: true, parallel: false);
+                p.AssertMatches(relTol: 1e-5, $"{kernel}, m={m}, transposeA={transposeA}, transposeB={transposeB}, padded");
+            }
+        }
+    }
+
+    [Fact]
+    public void Integer_products_run_on_the_portable_kernel_only()
+    {
+        var p = Problem.Random<int>(13, 35, 19, seed: 6, transposeA: true);
+        p.RunOn(MicroKernelChoice.Portable, accumulate: false);
+        p.AssertMatches(relTol: 0, "int32, portable kernel");
+        var error = Assert.Throws<NotSupportedException>(() => p.RunOn(MicroKernelChoice.Fma256, accumulate: false));
+        Assert.Contains("Fma256", error.Message);
+        Assert.Equal(Avx512F.IsSupported, Gemm.IsSupported<float>(MicroKernelChoice.Fma512));
+    }
+
     [Fact]
     public void K_zero_writes_zeros_or_leaves_C_when_accumulating()
     {
@@ -134,16 +200,20 @@ public class GemmTests
     private sealed class Problem<T> where T : unmanaged, INumberBase<T>
     {
         public required int M, N, K;
+        public required int Pad;
         public required bool TransposeA, TransposeB, TransposeC;
         public required T[] A, B, C;
         public required double[] Expected;
 
         public void Run(bool accumulate, bool parallel = true, bool portableKernel = false) =>
-            Gemm.Run<T>(M, N, K, A, Strides(M, K, TransposeA), B, Strides(K, N, TransposeB), C, Strides(M, N, TransposeC), accumulate, parallel, portableKernel);
+            Gemm.Run<T>(M, N, K, A, Strides(M, K, TransposeA, Pad), B, Strides(K, N, TransposeB, Pad), C, Strides(M, N, TransposeC, Pad), accumulate, parallel, portableKernel);
+
+        public void RunOn(MicroKernelChoice kernel, bool accumulate, bool parallel = true) =>
+            Gemm.Run<T>(M, N, K, A, Strides(M, K, TransposeA, Pad), B, Strides(K, N, TransposeB, Pad), C, Strides(M, N, TransposeC, Pad), accumulate, parallel, kernel);
 
         public void AssertMatches(double relTol, string what)
         {
-            var (rs, cs) = Strides(M, N, TransposeC);
+            var (rs, cs) = Strides(M, N, TransposeC, Pad);
             for (int i = 0; i < M; i++)
             {
                 for (int j = 0; j < N; j++)
@@ -156,31 +226,38 @@ public class GemmTests
             }
         }
 
-        /// <summary>Element strides of a rows×cols matrix stored row-major, or column-major (a transposed view).</summary>
-        private static (nint Row, nint Col) Strides(int rows, int cols, bool columnMajor) => columnMajor ? (1, rows) : (cols, 1);
+        /// <summary>Element strides of a rows×cols matrix stored row-major, or column-major (a transposed view), with <paramref name="pad"/> unused elements after each row (column).</summary>
+        public static (nint Row, nint Col) Strides(int rows, int cols, bool columnMajor, int pad) => columnMajor ? (1, rows + pad) : (cols + pad, 1);
     }
 
     private static class Problem
     {
-        public static Problem<T> Random<T>(int m, int n, int k, int seed, bool transposeA = false, bool transposeB = false, bool initialC = false, bool transposeC = false)
+        public static Problem<T> Random<T>(int m, int n, int k, int seed, bool transposeA = false, bool transposeB = false, bool initialC = false, bool transposeC = false, int pad = 0)
             where T : unmanaged, INumberBase<T>
         {
             var rng = new System.Random(seed);
             bool isInt = typeof(T) == typeof(int);
             T Next() => isInt ? T.CreateChecked(rng.Next(-9, 10)) : T.CreateChecked(rng.NextDouble() * 2 - 1);
-            T[] a = Fill(m * k), b = Fill(k * n), c = initialC ? Fill(m * n) : new T[m * n];
+            var (ars, acs) = Problem<T>.Strides(m, k, transposeA, pad);
+            var (brs, bcs) = Problem<T>.Strides(k, n, transposeB, pad);
+            var (crs, ccs) = Problem<T>.Strides(m, n, transposeC, pad);
+            T[] a = Fill(Extent(m, k, transposeA)), b = Fill(Extent(k, n, transposeB));
+            T[] c = initialC ? Fill(Extent(m, n, transposeC)) : new T[Extent(m, n, transposeC)];
             var expected = new double[m * n];
             for (int i = 0; i < m; i++)
             {
                 for (int j = 0; j < n; j++)
                 {
-                    double sum = initialC ? double.CreateChecked(c[transposeC ? j * m + i : i * n + j]) : 0;
+                    double sum = initialC ? double.CreateChecked(c[i * crs + j * ccs]) : 0;
                     for (int p = 0; p < k; p++)
-                        sum += double.CreateChecked(a[transposeA ? p * m + i : i * k + p]) * double.CreateChecked(b[transposeB ? j * k + p : p * n + j]);
+                        sum += double.CreateChecked(a[i * ars + p * acs]) * double.CreateChecked(b[p * brs + j * bcs]);
                     expected[i * n + j] = sum;
                 }
             }
-            return new Problem<T> { M = m, N = n, K = k, TransposeA = transposeA, TransposeB = transposeB, TransposeC = transposeC, A = a, B = b, C = c, Expected = expected };
+            return new Problem<T> { M = m, N = n, K = k, Pad = pad, TransposeA = transposeA, TransposeB = transposeB, TransposeC = transposeC, A = a, B = b, C = c, Expected = expected };
+
+            // Elements a rows×cols matrix spans, its padding included.
+            int Extent(int rows, int cols, bool columnMajor) => columnMajor ? cols * (rows + pad) : rows * (cols + pad);
 
             T[] Fill(int count)
             {

@@ -28,8 +28,10 @@ internal static class BadInputs
         if (DimOutOfRange(op, samples) is { } dim) yield return dim;
         if (UnsupportedDType(op, samples[0]) is { } dtype) yield return dtype;
         if (MissingAttribute(op, samples) is { } attr) yield return attr;
+        // One input too many; a variadic op takes any number, so it gets none at all instead.
         var first = Contiguous(samples[0].Inputs);
-        yield return new BadInput(op.Name, WrongInputCount, [.. first, first[0]], samples[0].Attrs, [op.Name, (first.Length + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        TensorSpec[] wrong = op.IsVariadic ? [] : [.. first, first[0]];
+        yield return new BadInput(op.Name, WrongInputCount, wrong, samples[0].Attrs, [op.Name, wrong.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
     }
 
     /// <summary>The last dim of input 0 made one longer, in the first sample where that is invalid.</summary>
@@ -75,7 +77,8 @@ internal static class BadInputs
     /// <summary>One attribute of a sample left out, where the op cannot do without it.</summary>
     private static BadInput? MissingAttribute(OpDef op, OpSample[] samples)
     {
-        foreach (var sample in samples)
+        // Only samples the op accepts as they are: leaving an attribute out must be what makes the call invalid.
+        foreach (var sample in samples.Where(s => !Rejects(op, Contiguous(s.Inputs), s.Attrs)))
         {
             foreach (var (name, _) in sample.Attrs)
             {

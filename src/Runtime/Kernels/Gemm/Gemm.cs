@@ -12,8 +12,16 @@ internal static unsafe class Gemm
     /// <summary>Multiply-adds (m·n·k) below which a product stays on one thread: a thread hand-off costs several µs.</summary>
     internal const long ParallelThreshold = 1 << 20;
 
-    /// <summary>Whether float and double products run on the AVX2/FMA micro-kernel here.</summary>
+    /// <summary>Whether float and double products run on a SIMD (AVX2/FMA or AVX-512) micro-kernel here.</summary>
     internal static bool IsVectorized => Fma.IsSupported;
+
+    /// <summary>Whether this CPU can run <paramref name="kernel"/> on elements of type <typeparamref name="T"/>.</summary>
+    internal static bool IsSupported<T>(MicroKernelChoice kernel) where T : unmanaged => kernel switch
+    {
+        MicroKernelChoice.Fma512 => IsFloating<T>() && Avx512F.IsSupported,
+        MicroKernelChoice.Fma256 => IsFloating<T>() && Fma.IsSupported,
+        _ => true,
+    };
 
     /// <summary>
     /// C = (accumulate ? C : 0) + A·B with A m×k, B k×n and C m×n. <paramref name="parallel"/> allows
@@ -31,10 +39,10 @@ internal static unsafe class Gemm
         // One row or one column: a matrix-vector product, streamed rather than packed (C = A·B ⇔ Cᵀ = Bᵀ·Aᵀ).
         if (n == 1 && Gemv.TryRun(m, k, a, b, c, accumulate, parallel)) return;
         if (m == 1 && Gemv.TryRun(n, k, b.Transposed, a.Transposed, c.Transposed, accumulate, parallel)) return;
-        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && IsVectorized)
-            Split<T, Fma256Kernel<T>>(m, n, k, a, b, c, accumulate, parallel);
-        else
-            Split<T, ScalarKernel<T>>(m, n, k, a, b, c, accumulate, parallel);
+        var kernel = IsSupported<T>(MicroKernelChoice.Fma512) ? MicroKernelChoice.Fma512
+            : IsSupported<T>(MicroKernelChoice.Fma256) ? MicroKernelChoice.Fma256
+            : MicroKernelChoice.Portable;
+        RunOn(kernel, m, n, k, a, b, c, accumulate, parallel);
     }
 
     /// <summary>
@@ -48,8 +56,25 @@ internal static unsafe class Gemm
         ReadOnlySpan<T> b, (nint Row, nint Col) strideB,
         Span<T> c, (nint Row, nint Col) strideC,
         bool accumulate, bool parallel = true, bool portableKernel = false)
+        where T : unmanaged, INumberBase<T> =>
+        Run(m, n, k, a, strideA, b, strideB, c, strideC, accumulate, parallel, portableKernel ? MicroKernelChoice.Portable : MicroKernelChoice.Best);
+
+    /// <summary>
+    /// The span form of the product on a chosen micro-kernel: <see cref="MicroKernelChoice.Best"/> takes
+    /// the path <see cref="Run{T}(int, int, int, MatrixRef{T}, MatrixRef{T}, MatrixRef{T}, bool, bool)"/>
+    /// takes; any other choice runs the blocked product on that kernel, even for one row or column.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short for its matrix and strides, or a stride is negative.</exception>
+    /// <exception cref="NotSupportedException">This CPU or element type cannot run <paramref name="kernel"/> (see <see cref="IsSupported{T}"/>).</exception>
+    internal static void Run<T>(int m, int n, int k,
+        ReadOnlySpan<T> a, (nint Row, nint Col) strideA,
+        ReadOnlySpan<T> b, (nint Row, nint Col) strideB,
+        Span<T> c, (nint Row, nint Col) strideC,
+        bool accumulate, bool parallel, MicroKernelChoice kernel)
         where T : unmanaged, INumberBase<T>
     {
+        if (!IsSupported<T>(kernel))
+            throw new NotSupportedException($"gemm: the {kernel} micro-kernel does not run {typeof(T).Name} products on this CPU");
         CheckExtent("A", a.Length, m, k, strideA);
         CheckExtent("B", b.Length, k, n, strideB);
         CheckExtent("C", c.Length, m, n, strideC);
@@ -58,10 +83,24 @@ internal static unsafe class Gemm
             var ma = new MatrixRef<T>(pa, strideA.Row, strideA.Col);
             var mb = new MatrixRef<T>(pb, strideB.Row, strideB.Col);
             var mc = new MatrixRef<T>(pc, strideC.Row, strideC.Col);
-            if (portableKernel && m > 0 && n > 0 && k > 0)
-                Split<T, ScalarKernel<T>>(m, n, k, ma, mb, mc, accumulate, parallel);
+            if (kernel != MicroKernelChoice.Best && m > 0 && n > 0 && k > 0)
+                RunOn(kernel, m, n, k, ma, mb, mc, accumulate, parallel);
             else
                 Run(m, n, k, ma, mb, mc, accumulate, parallel);
+        }
+    }
+
+    private static bool IsFloating<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
+
+    /// <summary>The blocked product on <paramref name="kernel"/> (one the CPU and <typeparamref name="T"/> support; not <see cref="MicroKernelChoice.Best"/>).</summary>
+    private static void RunOn<T>(MicroKernelChoice kernel, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate, bool parallel)
+        where T : unmanaged, INumberBase<T>
+    {
+        switch (kernel)
+        {
+            case MicroKernelChoice.Fma512: Split<T, Fma512Kernel<T>>(m, n, k, a, b, c, accumulate, parallel); break;
+            case MicroKernelChoice.Fma256: Split<T, Fma256Kernel<T>>(m, n, k, a, b, c, accumulate, parallel); break;
+            default: Split<T, ScalarKernel<T>>(m, n, k, a, b, c, accumulate, parallel); break;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Kiln.Kernels.Gemm;
 
@@ -52,7 +53,8 @@ internal static unsafe class GemmPacking
             }
             return;
         }
-        for (int i = 0; i < rows; i++)
+        int done = sizeof(T) == sizeof(float) && Sse.IsSupported ? TransposeFloatRows((float*)src.Data, rs, rows, kc, width, (float*)dst) : 0;
+        for (int i = done; i < rows; i++)
         {
             T* s = src.Data + i * rs;
             T* d = dst + i;
@@ -64,6 +66,63 @@ internal static unsafe class GemmPacking
             for (int i = rows; i < width; i++)
                 dst[(nint)p * width + i] = default;
         }
+    }
+
+    /// <summary>
+    /// The rows of a row-major sliver in 4×4 and 2×4 register transposes (4-byte elements moved as
+    /// float bit patterns, so ints pass unchanged): dst[p·width + i] = src[i·rs + p] for the first rows,
+    /// all but an odd last one. Returns how many rows it wrote.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int TransposeFloatRows(float* src, nint rs, int rows, int kc, int width, float* dst)
+    {
+        int i = 0;
+        for (; i + 4 <= rows; i += 4)
+        {
+            float* s0 = src + i * rs, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
+            float* d = dst + i;
+            int p = 0;
+            for (; p + 4 <= kc; p += 4, d += 4 * (nint)width)
+            {
+                Vector128<float> r0 = Sse.LoadVector128(s0 + p), r1 = Sse.LoadVector128(s1 + p);
+                Vector128<float> r2 = Sse.LoadVector128(s2 + p), r3 = Sse.LoadVector128(s3 + p);
+                Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackLow(r2, r3);
+                Vector128<float> t2 = Sse.UnpackHigh(r0, r1), t3 = Sse.UnpackHigh(r2, r3);
+                Sse.Store(d, Sse.MoveLowToHigh(t0, t1));
+                Sse.Store(d + width, Sse.MoveHighToLow(t1, t0));
+                Sse.Store(d + 2 * width, Sse.MoveLowToHigh(t2, t3));
+                Sse.Store(d + 3 * width, Sse.MoveHighToLow(t3, t2));
+            }
+            for (; p < kc; p++, d += width)
+            {
+                d[0] = s0[p];
+                d[1] = s1[p];
+                d[2] = s2[p];
+                d[3] = s3[p];
+            }
+        }
+        if (i + 2 <= rows)
+        {
+            float* s0 = src + i * rs, s1 = s0 + rs;
+            float* d = dst + i;
+            int p = 0;
+            for (; p + 4 <= kc; p += 4, d += 4 * (nint)width)
+            {
+                Vector128<float> r0 = Sse.LoadVector128(s0 + p), r1 = Sse.LoadVector128(s1 + p);
+                Vector128<float> lo = Sse.UnpackLow(r0, r1), hi = Sse.UnpackHigh(r0, r1);
+                Sse.StoreLow(d, lo);
+                Sse.StoreHigh(d + width, lo);
+                Sse.StoreLow(d + 2 * width, hi);
+                Sse.StoreHigh(d + 3 * width, hi);
+            }
+            for (; p < kc; p++, d += width)
+            {
+                d[0] = s0[p];
+                d[1] = s1[p];
+            }
+            i += 2;
+        }
+        return i;
     }
 
     /// <summary>Copies <paramref name="n"/> contiguous elements (vector-wide when the element type allows).</summary>

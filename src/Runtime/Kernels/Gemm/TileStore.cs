@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Kiln.Kernels.Gemm;
 
@@ -18,6 +19,21 @@ internal static unsafe class TileStore
             nint cs = c.ColStride;
             for (int j = 0; j < nr; j++)
                 dst[j * cs] = accumulate ? dst[j * cs] + src[j] : src[j];
+        }
+    }
+
+    /// <summary>Asks the cache for the rows of the tile C[0..mr, 0..nr] (the first and last element of each row: a row of up to 64 bytes per vector width spans at most two or three lines).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Prefetch<T>(MatrixRef<T> c, int mr, int nr) where T : unmanaged
+    {
+        if (!Sse.IsSupported) return;
+        nint last = (nr - 1) * c.ColStride;
+        for (int i = 0; i < mr; i++)
+        {
+            T* row = c.At(i, 0);
+            Sse.Prefetch0(row);
+            Sse.Prefetch0(row + last / 2);
+            Sse.Prefetch0(row + last);
         }
     }
 }

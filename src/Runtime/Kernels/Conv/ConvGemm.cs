@@ -1,0 +1,158 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Kiln.Kernels.Gemm;
+
+namespace Kiln.Kernels.Conv;
+
+/// <summary>The tensors of one convolution, as pointers to their first elements (all contiguous).</summary>
+internal readonly unsafe struct ConvOperands<T>(T* input, T* weight, T* bias, T* output) where T : unmanaged
+{
+    /// <summary>[N, C_in, *spatial].</summary>
+    internal readonly T* Input = input;
+
+    /// <summary>[C_out, C_in/groups, *kernel]: per group, a C_out/groups × (C_in/groups · taps) matrix.</summary>
+    internal readonly T* Weight = weight;
+
+    /// <summary>[C_out], or null.</summary>
+    internal readonly T* Bias = bias;
+
+    /// <summary>[N, C_out, *out_spatial].</summary>
+    internal readonly T* Output = output;
+}
+
+/// <summary>
+/// Convolution as im2col + GEMM without the im2col matrix. Per group, output[n] = W · im2col(input[n]) with W
+/// the C_out/groups × (C_in/groups · taps) weight matrix. The weights, GEMM operand A, are packed once per call
+/// for every group and KC-deep slice; operand B is never formed: for each block of output positions and each
+/// slice, <see cref="SliverPacking.Pack{T}"/> writes it straight into the micro-kernel's packed sliver layout. Then
+/// the micro-kernel sweeps the block as in <see cref="BlockedGemm{T, TKernel}"/>, the packed sliver staying in L1.
+/// Work is split across threads by (image, group, block of output positions), each thread packing its own B.
+/// </summary>
+internal static unsafe class ConvGemm<T, TKernel>
+    where T : unmanaged, INumberBase<T>
+    where TKernel : IMicroKernel<T>
+{
+    /// <summary>Bytes of packed B per block: a KC × NC block fits in half of a 1 MB L2 beside the packed weights.</summary>
+    private const int BlockBytes = 384 * 1024;
+
+    /// <summary>
+    /// output = conv(input, weight) + bias for <paramref name="batch"/> images and <paramref name="groups"/> groups of
+    /// <paramref name="outPerGroup"/> output channels, each group's window <paramref name="w"/> (w.Channels input
+    /// channels per group). Requires w.Rows &gt; 0 and a non-empty output.
+    /// </summary>
+    internal static void Run(ConvOperands<T> x, int batch, int groups, int outPerGroup, in SlidingWindow w)
+    {
+        int m = outPerGroup, k = w.Rows, l = w.Columns, mr = TKernel.MR, nr = TKernel.NR;
+        int kcStep = Blocking.EvenStep(k, TKernel.KC, 1);
+        int ncStep = Blocking.EvenStep(l, Math.Max(nr, BlockBytes / (kcStep * sizeof(T)) / nr * nr), nr);
+        int colBlocks = (l + ncStep - 1) / ncStep, mPad = (m + mr - 1) / mr * mr;
+        long tiles = (long)batch * groups * colBlocks;
+        // Too few (image, group, block) tiles for the threads: split the output channels as well.
+        int rowBlocks = tiles < Threading.NumThreads ? Math.Clamp(mPad / mr, 1, Threading.NumThreads) : 1;
+        int rowsPerBlock = (mPad / mr + rowBlocks - 1) / rowBlocks * mr;
+        var packedWeights = PackWeights(x.Weight, groups, m, k, kcStep, mPad);
+        var window = w;
+        long work = (long)rowsPerBlock * k * ncStep;
+        fixed (T* packedA = packedWeights)
+        {
+            T* weights = packedA;
+            CpuParallel.For(tiles * rowBlocks, Math.Max(1, Gemm.Gemm.ParallelThreshold / work), (start, end) =>
+            {
+                PackBuffer.Get(0, (long)kcStep * ((ncStep + nr - 1) / nr * nr), out T* _, out T* packB);
+                for (long unit = start; unit < end; unit++)
+                {
+                    int rowBlock = (int)(unit % rowBlocks), colBlock = (int)(unit / rowBlocks % colBlocks);
+                    long imageGroup = unit / rowBlocks / colBlocks;
+                    int group = (int)(imageGroup % groups);
+                    int row0 = rowBlock * rowsPerBlock, row1 = Math.Min(m, row0 + rowsPerBlock);
+                    if (row0 >= row1) continue;
+                    int col0 = colBlock * ncStep;
+                    var block = new Block(
+                        x.Input + imageGroup * window.ImageSize,
+                        weights + (nint)group * mPad * k,
+                        x.Bias == null ? null : x.Bias + (nint)group * m,
+                        x.Output + imageGroup * m * l,
+                        row0, row1, col0, Math.Min(ncStep, l - col0));
+                    RunBlock(block, window, kcStep, mPad, packB);
+                }
+            });
+        }
+        GC.KeepAlive(packedWeights);
+    }
+
+    /// <summary>One unit of work: output rows [Row0, Row1) × positions [Col0, Col0 + Cols) of one image and group.</summary>
+    private readonly struct Block(T* image, T* weights, T* bias, T* output, int row0, int row1, int col0, int cols)
+    {
+        internal readonly T* Image = image, Weights = weights, Bias = bias, Output = output;
+        internal readonly int Row0 = row0, Row1 = row1, Col0 = col0, Cols = cols;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunBlock(in Block b, in SlidingWindow w, int kcStep, int mPad, T* packB)
+    {
+        int k = w.Rows, l = w.Columns, mr = TKernel.MR, nr = TKernel.NR, mc = TKernel.MC;
+        var c = new MatrixRef<T>(b.Output, l, 1);
+        if (b.Bias != null)
+        {
+            for (int row = b.Row0; row < b.Row1; row++)
+                Runs.Fill(c.At(row, b.Col0), b.Bias[row], b.Cols);
+        }
+        int tail = b.Cols % nr;
+        for (int pc = 0; pc < k; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, k - pc);
+            SliverPacking.Pack(b.Image, w, pc, kc, b.Col0, b.Cols, packB, nr);
+            if (tail != 0)
+            {
+                // The last sliver's missing columns: the micro-kernel reads them (and its results there are dropped).
+                T* last = packB + (nint)(b.Cols - tail) * kc;
+                for (int p = 0; p < kc; p++)
+                    Runs.Zero(last + (nint)p * nr + tail, nr - tail);
+            }
+            bool accumulate = b.Bias != null || pc > 0;
+            T* slice = b.Weights + (nint)pc * mPad;
+            for (int ic = b.Row0; ic < b.Row1; ic += mc)
+            {
+                int icEnd = Math.Min(ic + mc, b.Row1);
+                for (int jr = 0; jr < b.Cols; jr += nr)
+                {
+                    T* sliver = packB + (nint)jr * kc;
+                    int cols = Math.Min(nr, b.Cols - jr);
+                    for (int ir = ic; ir < icEnd; ir += mr)
+                        TKernel.Run(kc, slice + (nint)ir * kc, sliver, c.Offset(ir, b.Col0 + jr), Math.Min(mr, b.Row1 - ir), cols, accumulate);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every group's weight matrix (<paramref name="m"/> × <paramref name="k"/>, row-major) in the micro-kernel's A
+    /// layout: group g's slice starting at column pc lies at g·mPad·k + pc·mPad, as MR-row slivers of kc columns.
+    /// </summary>
+    private static T[] PackWeights(T* weight, int groups, int m, int k, int kcStep, int mPad)
+    {
+        var packed = GC.AllocateUninitializedArray<T>(checked(groups * mPad * k), pinned: true);
+        fixed (T* dst = packed)
+        {
+            for (int g = 0; g < groups; g++)
+            {
+                var a = new MatrixRef<T>(weight + (nint)g * m * k, k, 1);
+                for (int pc = 0; pc < k; pc += kcStep)
+                    GemmPacking.PackA(a.Offset(0, pc), m, Math.Min(kcStep, k - pc), TKernel.MR, dst + (nint)g * mPad * k + (nint)pc * mPad);
+            }
+        }
+        return packed;
+    }
+}
+
+/// <summary>Block sizes for the convolution loop nests.</summary>
+internal static class Blocking
+{
+    /// <summary>The block size that splits <paramref name="total"/> into equal blocks of at most <paramref name="max"/>, rounded up to a multiple of <paramref name="multiple"/>.</summary>
+    internal static int EvenStep(int total, int max, int multiple)
+    {
+        int blocks = Math.Max(1, (total + max - 1) / max);
+        int step = (total + blocks - 1) / blocks;
+        return Math.Max(multiple, (step + multiple - 1) / multiple * multiple);
+    }
+}
