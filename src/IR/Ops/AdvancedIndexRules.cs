@@ -80,7 +80,7 @@ public static class AdvancedIndexRules
     /// <summary>
     /// The result of indexing a tensor of shape <paramref name="self"/> with integer indices of shapes
     /// <paramref name="shapes"/> at the increasing dims <paramref name="dims"/>. A size of
-    /// <see cref="IndexingRules.DataDependent"/> in an index shape broadcasts with anything.
+    /// <see cref="TensorType.DataDependent"/> in an index shape broadcasts with anything.
     /// </summary>
     /// <exception cref="ArgumentException">The index shapes do not broadcast together.</exception>
     public static AdvancedIndexResult ResultShape(IndexingCall call, long[] self, IReadOnlyList<int> dims, IReadOnlyList<long[]> shapes)
@@ -107,7 +107,7 @@ public static class AdvancedIndexRules
     {
         bool fits = values.Length <= result.Length;
         for (int i = 1; fits && i <= values.Length; i++)
-            fits = values[^i] == result[^i] || values[^i] == 1 || result[^i] == IndexingRules.DataDependent;
+            fits = values[^i] == result[^i] || values[^i] == 1 || result[^i] == TensorType.DataDependent;
         if (!fits)
             throw new ArgumentException($"{call}: values of shape {Shapes.Format(values)} cannot be broadcast to the indexing result of shape {Shapes.Format(result)} (of the index tensors placed by 'dims')");
     }
@@ -116,7 +116,7 @@ public static class AdvancedIndexRules
     public static TensorType IndexType(IndexingCall call, TensorType self, IReadOnlyList<TensorType> tensors, long[]? dims)
     {
         var (shape, entries) = Place(call, self.Shape, tensors, dims);
-        var shapes = entries.Select(e => e.IsMask ? new[] { IndexingRules.DataDependent } : tensors[e.Tensor].Shape).ToArray();
+        var shapes = entries.Select(e => e.IsMask ? new[] { TensorType.DataDependent } : tensors[e.Tensor].Shape).ToArray();
         return new TensorType(self.DType, ResultShape(call, shape, entries.Select(e => e.Dim).ToArray(), shapes).Shape);
     }
 
@@ -131,8 +131,8 @@ public static class AdvancedIndexRules
             {
                 long a = result[^i], b = shape[^i];
                 if (a == b || b == 1) continue;
-                if (a == 1 || a == IndexingRules.DataDependent) result[^i] = b;
-                else if (b != IndexingRules.DataDependent)
+                if (a == 1 || a == TensorType.DataDependent) result[^i] = b;
+                else if (b != TensorType.DataDependent)
                     throw new ArgumentException($"{call}: shape mismatch: indexing tensors could not be broadcast together with shapes {string.Join(", ", shapes.Select(s => Shapes.Format(s)))}");
             }
         }

@@ -6,7 +6,7 @@ namespace Kiln.IR.Ops;
 /// The indexing ops: gather and scatter along a dim, index_select and index_add, PyTorch's advanced indexing
 /// (index, index_put), masked ops, nonzero, embedding and one_hot. Shapes whose size depends on the input's
 /// values (nonzero, masked_select, a mask index, one_hot with num_classes -1) are typed with
-/// <see cref="IndexingRules.DataDependent"/> in those dims.
+/// <see cref="TensorType.DataDependent"/> in those dims.
 /// </summary>
 public static class IndexingOps
 {
@@ -201,7 +201,7 @@ public static class IndexingOps
         {
             TypeRules.CheckArity("masked_select", 2, x.Count);
             R.MaskedShape(Call("masked_select", x), x[0].Shape, x[1].Shape, x[1].DType);
-            return [new TensorType(x[0].DType, [R.DataDependent])];
+            return [new TensorType(x[0].DType, [TensorType.DataDependent])];
         },
         Samples = IndexingSamples.MaskedSelect,
     };
@@ -216,7 +216,7 @@ public static class IndexingOps
         InferTypes = (x, _) =>
         {
             TypeRules.CheckArity("nonzero", 1, x.Count);
-            return [new TensorType(DType.Int64, [R.DataDependent, x[0].Rank])];
+            return [new TensorType(DType.Int64, [TensorType.DataDependent, x[0].Rank])];
         },
         Samples = IndexingSamples.Nonzero,
     };

@@ -7,12 +7,6 @@ namespace Kiln.IR.Ops;
 /// </summary>
 public static class IndexingRules
 {
-    /// <summary>
-    /// A size that depends on the values of an input, not only on its type (how many elements a mask selects,
-    /// how many nonzeros there are): type rules report such dims as this value.
-    /// </summary>
-    public const long DataDependent = -1;
-
     /// <summary>The index dtypes of index_select, index_add and embedding (gather and scatter take int64 only).</summary>
     public static IReadOnlyList<DType> IntIndexDTypes { get; } = [DType.Int64, DType.Int32];
 
@@ -172,7 +166,7 @@ public static class IndexingRules
 
     /// <summary>
     /// The shape of <c>one_hot(input, num_classes)</c>: input's followed by the class count, which is
-    /// <see cref="DataDependent"/> when <paramref name="numClasses"/> is -1 (the largest value plus one).
+    /// <see cref="TensorType.DataDependent"/> when <paramref name="numClasses"/> is -1 (the largest value plus one).
     /// </summary>
     /// <exception cref="ArgumentException">The input is not int64, num_classes is below -1, or the input is empty and num_classes not positive (as in PyTorch).</exception>
     public static long[] OneHotShape(IndexingCall call, long[] input, DType inputDType, long numClasses)
@@ -183,7 +177,7 @@ public static class IndexingRules
             throw new ArgumentException($"{call}: num_classes must be -1 (one more than the largest class) or non-negative, but got {numClasses}");
         if (numClasses <= 0 && Shapes.Numel(input) == 0)
             throw new ArgumentException($"{call}: cannot infer the number of classes of an empty tensor; pass a positive num_classes (got {numClasses})");
-        return [.. input, numClasses == -1 ? DataDependent : numClasses];
+        return [.. input, numClasses == -1 ? TensorType.DataDependent : numClasses];
     }
 
     private static void CheckSameRank(IndexingCall call, long[] self, long[] other, string what)
