@@ -48,6 +48,7 @@ public class ConvTests
         var expected = NaiveConv2d(x, w, null, stride, padding, dilation, groups);
         var kernels = new List<ConvMicroKernel> { ConvMicroKernel.Best, ConvMicroKernel.Portable };
         if (System.Runtime.Intrinsics.X86.Fma.IsSupported) kernels.Add(ConvMicroKernel.Fma256);
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported && stride[^1] == 1) kernels.Add(ConvMicroKernel.Direct);
         if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported) kernels.Add(ConvMicroKernel.Fma512Rows8);
         foreach (var kernel in kernels)
             AssertClose(expected, ConvKernel.Forward("conv2d", 2, x, w, null, stride, padding, null, dilation, groups, kernel), 1e-10, $"{name}, {kernel}");

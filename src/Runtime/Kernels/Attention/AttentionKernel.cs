@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics.X86;
 using Kiln.IR.Ops;
 using Kiln.Kernels.Gemm;
 
@@ -23,11 +22,12 @@ internal static unsafe class AttentionKernel
     /// <summary>
     /// softmax(query·keyᵀ·scale + mask)·value, with dropout on the weights when <paramref name="dropoutP"/> &gt; 0
     /// (drawn from <paramref name="generator"/>, the default generator when null). <paramref name="keyBlock"/> and
-    /// <paramref name="portableKernel"/> (the micro-kernel of machines without FMA) are for tests.
+    /// <paramref name="kernel"/> (the GEMM micro-kernel the products run on) are for tests.
     /// </summary>
     /// <exception cref="ArgumentException">The call is invalid (see <see cref="AttentionOps"/>).</exception>
+    /// <exception cref="NotSupportedException">This CPU cannot run <paramref name="kernel"/>.</exception>
     internal static Tensor Run(Tensor query, Tensor key, Tensor value, Tensor? mask, double dropoutP, bool isCausal, double? scale,
-        Generator? generator, int keyBlock = DefaultKeyBlock, bool portableKernel = false)
+        Generator? generator, int keyBlock = DefaultKeyBlock, MicroKernelChoice kernel = MicroKernelChoice.Best)
     {
         AttentionOps.CheckAttributes(dropoutP, isCausal, mask is not null);
         AttentionOps.CheckDTypes(query.DType, key.DType, value.DType, mask?.DType);
@@ -36,12 +36,12 @@ internal static unsafe class AttentionKernel
         if (dtype is DType.Float16 or DType.BFloat16)
         {
             var wide = Run(query.To(DType.Float32), key.To(DType.Float32), value.To(DType.Float32),
-                mask is { DType: not DType.Bool } ? mask.To(DType.Float32) : mask, dropoutP, isCausal, scale, generator, keyBlock, portableKernel);
+                mask is { DType: not DType.Bool } ? mask.To(DType.Float32) : mask, dropoutP, isCausal, scale, generator, keyBlock, kernel);
             return wide.To(dtype);
         }
         var result = Tensor.Empty(dtype, shape);
         if (result.numel == 0) return result;
-        var call = new Call(query, key, value, mask, result, dropoutP, isCausal, scale, generator ?? Random.DefaultGenerator, keyBlock, portableKernel);
+        var call = new Call(query, key, value, mask, result, dropoutP, isCausal, scale, generator ?? Random.DefaultGenerator, keyBlock, kernel);
         if (dtype == DType.Float64) call.Invoke<double>();
         else call.Invoke<float>();
         return result;
@@ -77,11 +77,27 @@ internal static unsafe class AttentionKernel
         return view;
     }
 
+    /// <summary>
+    /// The micro-kernel to run on. For <see cref="MicroKernelChoice.Best"/>: the AVX-512 kernel's 32-query
+    /// slivers once there are enough queries to fill them, else the AVX2 kernel's 16 (measured: equal from 64
+    /// queries up, the wider ahead at 256, behind below 32); the portable kernel without FMA.
+    /// </summary>
+    private static MicroKernelChoice Choose<T>(MicroKernelChoice kernel, int queries) where T : unmanaged
+    {
+        if (kernel != MicroKernelChoice.Best)
+        {
+            return Gemm.Gemm.IsSupported<T>(kernel) ? kernel
+                : throw new NotSupportedException($"{Op}: the {kernel} micro-kernel does not run {typeof(T).Name} attention on this CPU");
+        }
+        if (queries >= 64 && Gemm.Gemm.IsSupported<T>(MicroKernelChoice.Fma512)) return MicroKernelChoice.Fma512;
+        return Gemm.Gemm.IsSupported<T>(MicroKernelChoice.Fma256) ? MicroKernelChoice.Fma256 : MicroKernelChoice.Portable;
+    }
+
     /// <summary>The strides of <paramref name="t"/>'s batch dims (all but its last two) read as <paramref name="batch"/>: 0 where broadcast.</summary>
     private static long[] BatchStrides(Tensor t, long[] batch) =>
         CopyKernel.BroadcastStrides(t.AsStrided(t.shape[..^2], t.strides[..^2], t.offset), batch, Op);
 
-    private readonly struct Call(Tensor query, Tensor key, Tensor value, Tensor? mask, Tensor result, double dropoutP, bool isCausal, double? scale, Generator generator, int keyBlock, bool portableKernel)
+    private readonly struct Call(Tensor query, Tensor key, Tensor value, Tensor? mask, Tensor result, double dropoutP, bool isCausal, double? scale, Generator generator, int keyBlock, MicroKernelChoice kernel)
     {
         public void Invoke<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -117,9 +133,12 @@ internal static unsafe class AttentionKernel
                     DropoutP = dropoutP,
                     Stream = stream,
                 };
-                // The AVX2/FMA micro-kernel where the CPU has FMA, else the portable one (as the GEMM chooses).
-                if (Fma.IsSupported && !portableKernel) FlashAttention<T, Fma256Kernel<T>>.Run(ops, keyBlock);
-                else FlashAttention<T, ScalarKernel<T>>.Run(ops, keyBlock);
+                switch (Choose<T>(kernel, l))
+                {
+                    case MicroKernelChoice.Fma512: FlashAttention<T, Fma512Kernel<T>>.Run(ops, keyBlock); break;
+                    case MicroKernelChoice.Fma256: FlashAttention<T, Fma256Kernel<T>>.Run(ops, keyBlock); break;
+                    default: FlashAttention<T, ScalarKernel<T>>.Run(ops, keyBlock); break;
+                }
             }
         }
     }

@@ -24,14 +24,22 @@ internal static unsafe class FlashAttention<T, TKernel>
         long batch = Shapes.Numel(ops.Batch);
         if (batch == 0 || ops.L == 0 || ops.Ev == 0) return;
         int width = TKernel.NR;
+        // A few queries would leave most of each sliver's lanes idle: they go one row at a time instead.
+        if (ops.L * RowsFactor < width)
+        {
+            QueryRows<T>.Run(ops, keyBlock);
+            return;
+        }
         int slivers = (ops.L + width - 1) / width;
         keyBlock = Math.Clamp(keyBlock, 1, Math.Max(ops.S, 1));
         long work = batch * ops.L * (long)ops.S * (ops.E + ops.Ev);
         int threads = work >= Gemm.Gemm.ParallelThreshold ? Threading.NumThreads : 1;
         // With several threads, enough items for each to get several, so uneven (causal) items still balance;
-        // on one thread, whole batch entries, so K and V are packed once per entry.
+        // on one thread, whole batch entries, so K and V are packed once per entry. A chunk's packed queries and
+        // outputs stay within about 1 MB (of floats), which bounds each thread's scratch.
         int chunks = threads == 1 ? 1 : (int)Math.Clamp((4L * threads + batch - 1) / batch, 1, slivers);
-        int perChunk = (slivers + chunks - 1) / chunks;
+        int maxPerChunk = Math.Max(1, ChunkBudget / ((ops.E + EvRows(ops.Ev) + 2) * width));
+        int perChunk = Math.Min((slivers + chunks - 1) / chunks, maxPerChunk);
         chunks = (slivers + perChunk - 1) / perChunk;
         long items = batch * chunks;
         var local = ops;
@@ -53,6 +61,12 @@ internal static unsafe class FlashAttention<T, TKernel>
         else
             CpuParallel.For(Math.Min(threads, items), 1, Work);
     }
+
+    /// <summary>Below NR / RowsFactor queries, <see cref="QueryRows{T}"/> is faster than half-empty slivers.</summary>
+    private const int RowsFactor = 2;
+
+    /// <summary>Elements of packed queries, outputs and row statistics one chunk may hold.</summary>
+    private const int ChunkBudget = 1 << 18;
 
     /// <summary>The value dims rounded up to whole micro-kernel tiles (the padding rows of packed Vᵀ are zero).</summary>
     private static int EvRows(int ev) => (ev + TKernel.MR - 1) / TKernel.MR * TKernel.MR;

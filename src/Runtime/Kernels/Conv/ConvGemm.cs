@@ -4,36 +4,21 @@ using Kiln.Kernels.Gemm;
 
 namespace Kiln.Kernels.Conv;
 
-/// <summary>The tensors of one convolution, as pointers to their first elements (all contiguous).</summary>
-internal readonly unsafe struct ConvOperands<T>(T* input, T* weight, T* bias, T* output) where T : unmanaged
-{
-    /// <summary>[N, C_in, *spatial].</summary>
-    internal readonly T* Input = input;
-
-    /// <summary>[C_out, C_in/groups, *kernel]: per group, a C_out/groups × (C_in/groups · taps) matrix.</summary>
-    internal readonly T* Weight = weight;
-
-    /// <summary>[C_out], or null.</summary>
-    internal readonly T* Bias = bias;
-
-    /// <summary>[N, C_out, *out_spatial].</summary>
-    internal readonly T* Output = output;
-}
-
 /// <summary>
 /// Convolution as im2col + GEMM without the im2col matrix. Per group, output[n] = W · im2col(input[n]) with W
 /// the C_out/groups × (C_in/groups · taps) weight matrix. The weights, GEMM operand A, are packed once per call
-/// for every group and KC-deep slice; operand B is never formed: for each block of output positions and each
-/// slice, <see cref="SliverPacking.Pack{T}"/> writes it straight into the micro-kernel's packed sliver layout. Then
-/// the micro-kernel sweeps the block as in <see cref="BlockedGemm{T, TKernel}"/>, the packed sliver staying in L1.
-/// Work is split across threads by (image, group, block of output positions), each thread packing its own B.
+/// for every group and KC-deep slice; operand B is never formed: for each KC-deep slice of a block of output positions,
+/// <see cref="SliverPacking.Pack{T}"/> writes one NR-wide sliver of it at a time into the micro-kernel's packed layout,
+/// and every row of A sweeps that sliver while it is still in L1 (the loop nest of <see cref="BlockedGemm{T, TKernel}"/>
+/// with the packed B panel cut down to one sliver). Work is split across threads by (image, group, block of output
+/// positions), each thread packing its own slivers.
 /// </summary>
 internal static unsafe class ConvGemm<T, TKernel>
     where T : unmanaged, INumberBase<T>
     where TKernel : IMicroKernel<T>
 {
-    /// <summary>Bytes of packed B per block: a KC × NC block fits in half of a 1 MB L2 beside the packed weights.</summary>
-    private const int BlockBytes = 384 * 1024;
+    /// <summary>Bytes of C per block of work: the block stays in L2 while the k slices accumulate onto it.</summary>
+    private const int BlockBytes = 256 * 1024;
 
     /// <summary>
     /// output = conv(input, weight) + bias for <paramref name="batch"/> images and <paramref name="groups"/> groups of
@@ -44,8 +29,9 @@ internal static unsafe class ConvGemm<T, TKernel>
     {
         int m = outPerGroup, k = w.Rows, l = w.Columns, mr = TKernel.MR, nr = TKernel.NR;
         int kcStep = Blocking.EvenStep(k, TKernel.KC, 1);
-        int ncStep = Blocking.EvenStep(l, Math.Max(nr, BlockBytes / (kcStep * sizeof(T)) / nr * nr), nr);
-        int colBlocks = (l + ncStep - 1) / ncStep, mPad = (m + mr - 1) / mr * mr;
+        int mPad = (m + mr - 1) / mr * mr;
+        int ncStep = Blocking.EvenStep(l, Math.Max(nr, BlockBytes / (mPad * sizeof(T)) / nr * nr), nr);
+        int colBlocks = (l + ncStep - 1) / ncStep;
         long tiles = (long)batch * groups * colBlocks;
         // Too few (image, group, block) tiles for the threads: split the output channels as well.
         int rowBlocks = tiles < Threading.NumThreads ? Math.Clamp(mPad / mr, 1, Threading.NumThreads) : 1;
@@ -58,7 +44,7 @@ internal static unsafe class ConvGemm<T, TKernel>
             T* weights = packedA;
             CpuParallel.For(tiles * rowBlocks, Math.Max(1, Gemm.Gemm.ParallelThreshold / work), (start, end) =>
             {
-                PackBuffer.Get(0, (long)kcStep * ((ncStep + nr - 1) / nr * nr), out T* _, out T* packB);
+                PackBuffer.Get(0, (long)kcStep * nr, out T* _, out T* packB);
                 for (long unit = start; unit < end; unit++)
                 {
                     int rowBlock = (int)(unit % rowBlocks), colBlock = (int)(unit / rowBlocks % colBlocks);
@@ -90,37 +76,33 @@ internal static unsafe class ConvGemm<T, TKernel>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBlock(in Block b, in SlidingWindow w, int kcStep, int mPad, T* packB)
     {
-        int k = w.Rows, l = w.Columns, mr = TKernel.MR, nr = TKernel.NR, mc = TKernel.MC;
+        int k = w.Rows, l = w.Columns, mr = TKernel.MR, nr = TKernel.NR;
         var c = new MatrixRef<T>(b.Output, l, 1);
         if (b.Bias != null)
         {
             for (int row = b.Row0; row < b.Row1; row++)
                 Runs.Fill(c.At(row, b.Col0), b.Bias[row], b.Cols);
         }
-        int tail = b.Cols % nr;
+        int* tapStorage = stackalloc int[3 * kcStep];
         for (int pc = 0; pc < k; pc += kcStep)
         {
             int kc = Math.Min(kcStep, k - pc);
-            SliverPacking.Pack(b.Image, w, pc, kc, b.Col0, b.Cols, packB, nr);
-            if (tail != 0)
-            {
-                // The last sliver's missing columns: the micro-kernel reads them (and its results there are dropped).
-                T* last = packB + (nint)(b.Cols - tail) * kc;
-                for (int p = 0; p < kc; p++)
-                    Runs.Zero(last + (nint)p * nr + tail, nr - tail);
-            }
+            var taps = new TapTable(w, pc, kc, tapStorage);
             bool accumulate = b.Bias != null || pc > 0;
             T* slice = b.Weights + (nint)pc * mPad;
-            for (int ic = b.Row0; ic < b.Row1; ic += mc)
+            for (int jr = 0; jr < b.Cols; jr += nr)
             {
-                int icEnd = Math.Min(ic + mc, b.Row1);
-                for (int jr = 0; jr < b.Cols; jr += nr)
+                // One sliver at a time: packed into L1 and swept by every row of A while it is there.
+                int cols = Math.Min(nr, b.Cols - jr);
+                SliverPacking.Pack(b.Image, w, taps, pc, b.Col0 + jr, cols, packB, nr);
+                if (cols < nr)
                 {
-                    T* sliver = packB + (nint)jr * kc;
-                    int cols = Math.Min(nr, b.Cols - jr);
-                    for (int ir = ic; ir < icEnd; ir += mr)
-                        TKernel.Run(kc, slice + (nint)ir * kc, sliver, c.Offset(ir, b.Col0 + jr), Math.Min(mr, b.Row1 - ir), cols, accumulate);
+                    // The missing columns: the micro-kernel reads them (and its results there are dropped).
+                    for (int p = 0; p < kc; p++)
+                        Runs.Zero(packB + (nint)p * nr + cols, nr - cols);
                 }
+                for (int ir = b.Row0; ir < b.Row1; ir += mr)
+                    TKernel.Run(kc, slice + (nint)ir * kc, packB, c.Offset(ir, b.Col0 + jr), Math.Min(mr, b.Row1 - ir), cols, accumulate);
             }
         }
     }
@@ -142,17 +124,5 @@ internal static unsafe class ConvGemm<T, TKernel>
             }
         }
         return packed;
-    }
-}
-
-/// <summary>Block sizes for the convolution loop nests.</summary>
-internal static class Blocking
-{
-    /// <summary>The block size that splits <paramref name="total"/> into equal blocks of at most <paramref name="max"/>, rounded up to a multiple of <paramref name="multiple"/>.</summary>
-    internal static int EvenStep(int total, int max, int multiple)
-    {
-        int blocks = Math.Max(1, (total + max - 1) / max);
-        int step = (total + blocks - 1) / blocks;
-        return Math.Max(multiple, (step + multiple - 1) / multiple * multiple);
     }
 }

@@ -5,12 +5,20 @@ using Kiln.Kernels.Gemm;
 namespace Kiln.Kernels.Conv;
 
 /// <summary>
-/// conv1d and conv2d on the CPU: checks the call with <see cref="ConvShapes.Convolution"/>, then runs
-/// 1×1 convolutions as plain GEMMs over the image and every other one through <see cref="ConvGemm{T, TKernel}"/>.
+/// conv1d and conv2d on the CPU: checks the call with <see cref="ConvShapes.Convolution"/>, then runs 1×1
+/// convolutions as plain GEMMs over the image, those with few output channels through <see cref="DirectConv{T}"/>,
+/// and every other one through <see cref="ConvGemm{T, TKernel}"/> on the micro-kernel that suits the channel count.
 /// conv1d is conv2d of height 1. Float16 and bfloat16 are computed in float32 and rounded once.
 /// </summary>
 internal static unsafe class ConvKernel
 {
+    /// <summary>
+    /// Whether <see cref="DirectConv{T}"/> suits a convolution with <paramref name="outPerGroup"/> output channels per
+    /// group and window <paramref name="w"/>: with few output channels — or few (channel, tap) rows and not many more
+    /// channels, as in a network's first layer — packing B would cost more than the FMAs each packed element feeds.
+    /// </summary>
+    private static bool SuitsDirect(int outPerGroup, in SlidingWindow w) => outPerGroup <= 12 || (w.Rows <= 32 && outPerGroup <= 24);
+
     /// <summary>
     /// The convolution of <paramref name="input"/> with <paramref name="weight"/> plus <paramref name="bias"/>;
     /// <paramref name="kernel"/> forces a micro-kernel (tests run each one the machine has).
@@ -51,6 +59,8 @@ internal static unsafe class ConvKernel
                 BiasOnly(x, batch, groups, outPerGroup, w.Columns);
             else if (w.IsPointwise)
                 Pointwise(x, batch, groups, outPerGroup, w);
+            else if (kernel == ConvMicroKernel.Direct || (kernel == ConvMicroKernel.Best && SuitsDirect(outPerGroup, w) && DirectConv<T>.IsSupported(w)))
+                DirectConv<T>.Run(x, batch, groups, outPerGroup, w);
             else if (kernel == ConvMicroKernel.Fma512Rows8 || (kernel == ConvMicroKernel.Best && Fma512Rows8Kernel<T>.Suits(outPerGroup)))
                 ConvGemm<T, Fma512Rows8Kernel<T>>.Run(x, batch, groups, outPerGroup, w);
             else if (kernel == ConvMicroKernel.Fma256 || (kernel == ConvMicroKernel.Best && Gemm.Gemm.IsVectorized))

@@ -22,10 +22,11 @@ internal readonly struct PanelLayout(int width, nint rowStride, nint panelStride
 }
 
 /// <summary>
-/// The one im2col (<see cref="Gather{T}"/>: unfold, and the B operand of every convolution's GEMM) and col2im
-/// (<see cref="Scatter{T}"/>: fold, and the last step of conv_transpose2d). Both walk a row of the column matrix
-/// — one (channel, tap) pair — one output row at a time, working out once per output row which window positions
-/// land inside the image, so the inner loops are plain copies and adds.
+/// The one im2col (<see cref="Gather{T}"/>: unfold, and every convolution GEMM's operand B, whose packing
+/// (<see cref="SliverPacking"/>) adds vector fast paths for the common sliver rows and calls this for the rest) and
+/// col2im (<see cref="Scatter{T}"/>: fold, and the last step of conv_transpose2d). Both walk a row of the column
+/// matrix — one (channel, tap) pair — one output row at a time, working out once per output row which window
+/// positions land inside the image, so the inner loops are plain copies and adds.
 /// </summary>
 internal static unsafe class Im2Col
 {
@@ -98,7 +99,7 @@ internal static unsafe class Im2Col
     /// [0, <paramref name="width"/>): t in [lo, hi).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ValidRange(int first, int run, int stride, int width, out int lo, out int hi)
+    private static void ValidRange(int first, int run, int stride, int width, out int lo, out int hi)
     {
         if (stride == 1)
         {

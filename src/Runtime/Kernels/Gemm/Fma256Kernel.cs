@@ -20,9 +20,9 @@ internal readonly unsafe struct Fma256Kernel<T> : IMicroKernel<T>
     // For floats: a 144×256 block of A (144 KB) stays in L2 (512 KB on Zen 1, 1 MB on Zen 4), a 256×16
     // sliver of B (16 KB) in half of L1, a 256×3072 panel of B (3 MB) in L3. Doubles take twice the bytes
     // at the same counts, which still fits.
-    public static int MC => GemmTuning.Mc256;
-    public static int KC => GemmTuning.Kc256;
-    public static int NC => GemmTuning.Nc256;
+    public static int MC => 144;
+    public static int KC => 256;
+    public static int NC => 3072;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, T* a, T* b, MatrixRef<T> c, int mr, int nr, bool accumulate)
@@ -32,34 +32,34 @@ internal readonly unsafe struct Fma256Kernel<T> : IMicroKernel<T>
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         // Two legs, as in Fma512Kernel: C's rows are prefetched a few steps of k before the end.
-        int p = 0, stop = Math.Max(0, kc - GemmTuning.Pf);
+        int p = 0, stop = Math.Max(0, kc - TileStore.PrefetchSteps);
         for (int leg = 0; leg < 2; leg++, stop = kc)
         {
-            if (leg == 1 && GemmTuning.PfOn) TileStore.Prefetch(c, mr, nr);
-        for (; p < stop; p++)
-        {
-            Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + w);
-            Vector256<T> x = Vector256.Create(a[0]);
-            c00 = MultiplyAdd(x, b0, c00);
-            c01 = MultiplyAdd(x, b1, c01);
-            x = Vector256.Create(a[1]);
-            c10 = MultiplyAdd(x, b0, c10);
-            c11 = MultiplyAdd(x, b1, c11);
-            x = Vector256.Create(a[2]);
-            c20 = MultiplyAdd(x, b0, c20);
-            c21 = MultiplyAdd(x, b1, c21);
-            x = Vector256.Create(a[3]);
-            c30 = MultiplyAdd(x, b0, c30);
-            c31 = MultiplyAdd(x, b1, c31);
-            x = Vector256.Create(a[4]);
-            c40 = MultiplyAdd(x, b0, c40);
-            c41 = MultiplyAdd(x, b1, c41);
-            x = Vector256.Create(a[5]);
-            c50 = MultiplyAdd(x, b0, c50);
-            c51 = MultiplyAdd(x, b1, c51);
-            a += Mr;
-            b += 2 * w;
-        }
+            if (leg == 1) TileStore.Prefetch(c, mr, nr);
+            for (; p < stop; p++)
+            {
+                Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + w);
+                Vector256<T> x = Vector256.Create(a[0]);
+                c00 = MultiplyAdd(x, b0, c00);
+                c01 = MultiplyAdd(x, b1, c01);
+                x = Vector256.Create(a[1]);
+                c10 = MultiplyAdd(x, b0, c10);
+                c11 = MultiplyAdd(x, b1, c11);
+                x = Vector256.Create(a[2]);
+                c20 = MultiplyAdd(x, b0, c20);
+                c21 = MultiplyAdd(x, b1, c21);
+                x = Vector256.Create(a[3]);
+                c30 = MultiplyAdd(x, b0, c30);
+                c31 = MultiplyAdd(x, b1, c31);
+                x = Vector256.Create(a[4]);
+                c40 = MultiplyAdd(x, b0, c40);
+                c41 = MultiplyAdd(x, b1, c41);
+                x = Vector256.Create(a[5]);
+                c50 = MultiplyAdd(x, b0, c50);
+                c51 = MultiplyAdd(x, b1, c51);
+                a += Mr;
+                b += 2 * w;
+            }
         }
         if (mr == Mr && nr == 2 * w && c.ColStride == 1)
         {

@@ -3,8 +3,8 @@ namespace Kiln.Kernels.Gemm;
 /// <summary>
 /// A register-blocked GEMM micro-kernel and the cache block sizes tuned for it (Goto/BLIS style):
 /// an <see cref="KC"/>×<see cref="NC"/> panel of B is packed to stay in L3, an <see cref="MC"/>×<see cref="KC"/>
-/// block of A to stay in L2, and one <see cref="KC"/>×<see cref="NR"/> sliver of B stays in L1 while the
-/// kernel sweeps the A block.
+/// block of A to stay in L2, and one <see cref="KC"/>×<see cref="NR"/> sliver of B stays in L1 (or, for the
+/// wide AVX-512 tile, close by in L2) while the kernel sweeps the A block.
 /// </summary>
 internal unsafe interface IMicroKernel<T> where T : unmanaged
 {

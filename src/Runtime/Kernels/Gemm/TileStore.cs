@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Kiln.Kernels.Gemm;
 
-/// <summary>Writes a micro-kernel's result tile into C element by element: for edge tiles and C with a non-unit column stride.</summary>
+/// <summary>A micro-kernel's result tile and C: prefetching C's rows, and writing the tile element by element (edge tiles, C with a non-unit column stride).</summary>
 internal static unsafe class TileStore
 {
     /// <summary>C[i, j] = (accumulate ? C[i, j] : 0) + tile[i·ld + j] for i &lt; mr, j &lt; nr.</summary>
@@ -22,7 +22,13 @@ internal static unsafe class TileStore
         }
     }
 
-    /// <summary>Asks the cache for the rows of the tile C[0..mr, 0..nr] (the first and last element of each row: a row of up to 64 bytes per vector width spans at most two or three lines).</summary>
+    /// <summary>
+    /// Steps of k before the end of a micro-kernel's loop at which it prefetches its C tile: a few hundred
+    /// cycles of FMAs, enough to hide a fetch from L3.
+    /// </summary>
+    internal const int PrefetchSteps = 16;
+
+    /// <summary>Asks the cache for the rows of the tile C[0..mr, 0..nr]: the first, middle and last element of each row, as a row of up to 128 bytes spans at most three cache lines.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Prefetch<T>(MatrixRef<T> c, int mr, int nr) where T : unmanaged
     {
