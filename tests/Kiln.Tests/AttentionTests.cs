@@ -261,8 +261,27 @@ public class AttentionTests
         }
         Assert.Equal(0f, SoftmaxExp.Exp(Vector256.Create(float.NegativeInfinity)).GetElement(0));
         Assert.Equal(0f, SoftmaxExp.Exp(Vector256.Create(-200f)).GetElement(0));
-        Assert.True(float.IsNaN(SoftmaxExp.Exp(Vector256.Create(float.NaN)).GetElement(0)));
         Assert.Equal(1f, SoftmaxExp.Exp(Vector256.Create(0f)).GetElement(0));
+    }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(3)]
+    public void A_nan_score_makes_its_rows_nan_as_in_pytorch(int l)
+    {
+        var (q, k, v) = Inputs(1, l, 20, 4, 3, seed: 14);
+        var keys = k.ToArray<float>();
+        int hidden = Math.Min(7, l - 2);
+        keys[hidden * 4 + 1] = float.NaN;
+        k = Tensor.FromArray(keys, 1, 20, 4);
+
+        var causal = F.ScaledDotProductAttention(q, k, v, isCausal: true).ToArray<float>();
+        var full = F.ScaledDotProductAttention(q, k, v).ToArray<float>();
+
+        // The NaN key is seen by every row, and under the causal mask by the rows from its position on only.
+        Assert.All(full, x => Assert.True(float.IsNaN(x)));
+        AssertClose(Direct(q, k, v, null, true, 0.5), causal, 2e-5);
+        Assert.True(float.IsNaN(causal[^1]) && !float.IsNaN(causal[0]));
     }
 
     private static (Tensor Q, Tensor K, Tensor V) Inputs(int batch, int l, int s, int e, int ev, int seed)
@@ -311,6 +330,9 @@ public class AttentionTests
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(actual[i] - expected[i]) <= tolerance * (1 + Math.Abs(expected[i])), $"element {i}: {actual[i]}, expected {expected[i]}");
+        {
+            bool close = double.IsNaN(expected[i]) ? float.IsNaN(actual[i]) : Math.Abs(actual[i] - expected[i]) <= tolerance * (1 + Math.Abs(expected[i]));
+            Assert.True(close, $"element {i}: {actual[i]}, expected {expected[i]}");
+        }
     }
 }

@@ -154,6 +154,25 @@ public class GemmTests
     }
 
     [Fact]
+    public void Two_threads_share_out_the_row_blocks_of_one_panel_small_or_large()
+    {
+        // One B panel (k and n within one block) is shared out in row blocks: one tile at a time while the
+        // panel is small (200×256 floats), MC rows at a time when it is not (200×700 floats, 560 KB).
+        foreach (var kernel in KernelsHere<float>())
+        {
+            foreach (int n in new[] { 256, 700 })
+            {
+                WithThreads(2, () =>
+                {
+                    var p = Problem.Random<float>(301, n, 200, seed: n, initialC: true);
+                    p.RunOn(kernel, accumulate: true);
+                    p.AssertMatches(relTol: 1e-5, $"{kernel}, 301x{n}x200 on 2 threads");
+                });
+            }
+        }
+    }
+
+    [Fact]
     public void Integer_products_run_on_the_portable_kernel_only()
     {
         var p = Problem.Random<int>(13, 35, 19, seed: 6, transposeA: true);

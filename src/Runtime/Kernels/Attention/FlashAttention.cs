@@ -7,12 +7,13 @@ namespace Kiln.Kernels.Attention;
 /// <summary>
 /// Flash-attention style scaled dot-product attention on the CPU, built on the GEMM's packing and
 /// micro-kernel. Queries are taken in slivers of the micro-kernel's NR lanes and keys in blocks of
-/// <c>keyBlock</c>. For each key block, K and Vᵀ are packed once as A operands; for each sliver the
-/// transposed scores K·Qᵀ land in a panel that is already the packed B operand of the second product, the
-/// online softmax runs on it across lanes (<see cref="ScorePanel{T}"/>), and Vᵀ·weightsᵀ accumulates the
-/// sliver's transposed output. So one block of scores (keyBlock × NR) exists at a time per thread, whatever
-/// the sequence lengths, and nothing is packed twice. Causal attention skips the keys a sliver cannot see.
-/// Work is split over batch entries × chunks of slivers, handed to the threads as they free up.
+/// <c>keyBlock</c>. For each key block, K and Vᵀ are packed once per chunk of slivers as A operands; for each
+/// sliver the transposed scores K·Qᵀ land in a panel that is already the packed B operand of the second
+/// product, the online softmax runs on it across lanes (<see cref="ScorePanel{T}"/>), and Vᵀ·weightsᵀ
+/// accumulates the sliver's transposed output. So one block of scores (keyBlock × NR) exists at a time per
+/// thread, whatever the sequence lengths. Causal attention skips the keys a sliver cannot see. Work is split
+/// over batch entries × chunks of slivers, handed to the threads as they free up. Calls with too few queries
+/// to fill half a sliver go to <see cref="QueryRows{T}"/>.
 /// </summary>
 internal static unsafe class FlashAttention<T, TKernel>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -104,8 +105,9 @@ internal static unsafe class FlashAttention<T, TKernel>
                 if (seen == 0) continue;
                 var panel = new MatrixRef<T>(scratch.Panel, width, 1);
                 T* queries = scratch.Queries + (nint)s * width * ops.E;
+                // Edge tiles pass their true row count, so kernels with shorter variants compute no padding rows.
                 for (int t = 0; t < seen; t += mr)
-                    TKernel.Run(ops.E, scratch.Keys + (nint)t * ops.E, queries, panel.Offset(t, 0), mr, width, false);
+                    TKernel.Run(ops.E, scratch.Keys + (nint)t * ops.E, queries, panel.Offset(t, 0), Math.Min(mr, seen - t), width, false);
                 T* acc = scratch.Acc + (nint)s * evRows * width;
                 var block = new SliverBlock<T>
                 {
@@ -117,7 +119,7 @@ internal static unsafe class FlashAttention<T, TKernel>
                     Max = scratch.Max + s * width,
                     Sum = scratch.Sum + s * width,
                     Acc = acc,
-                    AccState = (evRows, ready[s]),
+                    AccState = (ops.Ev, ready[s]),
                     Mask = mask is null ? null : mask + sq * ops.MaskStrides.Row + n * ops.MaskStrides.Col,
                     MaskStrides = (ops.MaskStrides.Row, ops.MaskStrides.Col),
                     Causal = ops.Causal,
@@ -127,8 +129,8 @@ internal static unsafe class FlashAttention<T, TKernel>
                 if (dropout)
                     ScorePanel<T>.Dropout(block, ops.Stream, (b * ops.L + sq) * ops.S + n, ops.S, threshold, keepScale, scratch.Words);
                 var output = new MatrixRef<T>(acc, width, 1);
-                for (int t = 0; t < evRows; t += mr)
-                    TKernel.Run(seen, scratch.Values + (nint)t * cols, scratch.Panel, output.Offset(t, 0), mr, width, ready[s]);
+                for (int t = 0; t < ops.Ev; t += mr)
+                    TKernel.Run(seen, scratch.Values + (nint)t * cols, scratch.Panel, output.Offset(t, 0), Math.Min(mr, ops.Ev - t), width, ready[s]);
                 ready[s] = true;
             }
         }

@@ -114,7 +114,8 @@ internal static unsafe class QueryRows<T>
             for (; j < scores.Length; j++)
                 blockSum += p[j] = T.Exp(p[j] - safeMax);
             T alpha = T.Exp(max - safeMax);
-            sum = sum * alpha + blockSum;
+            // A NaN score makes the maximum NaN, and the sum NaN: the row comes out NaN.
+            sum = T.IsNaN(newMax) ? newMax : sum * alpha + blockSum;
             if (alpha != T.One)
             {
                 for (int d = 0; d < ops.Ev; d++)

@@ -151,7 +151,9 @@ internal static unsafe class ScorePanel<T>
             sum += p;
         }
         var alpha = SoftmaxExp.Exp(oldMax - safeMax);
-        (Vector256.Load(s.Sum + g) * alpha + sum).Store(s.Sum + g);
+        // A NaN score makes the lane's maximum NaN (IEEE max keeps it), and its sum NaN: the row comes out NaN.
+        var newSum = Vector256.Load(s.Sum + g) * alpha + sum;
+        Vector256.ConditionalSelect(Vector256.Equals(max, max), newSum, max).Store(s.Sum + g);
         max.Store(s.Max + g);
         if (!s.AccState.Ready) return;
         T* acc = s.Acc + g;

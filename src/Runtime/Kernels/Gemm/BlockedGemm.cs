@@ -48,6 +48,38 @@ internal static unsafe class BlockedGemm<T, TKernel>
         }
     }
 
+    /// <summary>
+    /// One panel's product (k ≤ KC, n ≤ NC) shared by every thread that calls this with the same
+    /// <paramref name="nextUnit"/>: each packs B once, then takes blocks of <paramref name="unitRows"/> rows
+    /// of C from the counter until none are left, so a thread that starts late takes fewer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void RunUnits(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate, int unitRows, StrongBox<int> nextUnit)
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        PackBuffer.Get((long)unitRows * k, (long)((n + nr - 1) / nr * nr) * k, out T* packA, out T* packB);
+        bool bPacked = false;
+        while (true)
+        {
+            int r0 = (Interlocked.Increment(ref nextUnit.Value) - 1) * unitRows;
+            if (r0 >= m) return;
+            if (!bPacked)
+            {
+                GemmPacking.PackB(b, k, n, nr, packB);
+                bPacked = true;
+            }
+            int rows = Math.Min(unitRows, m - r0);
+            GemmPacking.PackA(a.Offset(r0, 0), rows, k, mr, packA);
+            for (int jr = 0; jr < n; jr += nr)
+            {
+                T* bSliver = packB + (nint)jr * k;
+                int ncols = Math.Min(nr, n - jr);
+                for (int ir = 0; ir < rows; ir += mr)
+                    TKernel.Run(k, packA + (nint)ir * k, bSliver, c.Offset(r0 + ir, jr), Math.Min(mr, rows - ir), ncols, accumulate);
+            }
+        }
+    }
+
     /// <summary>The block size that splits <paramref name="total"/> into equal blocks of at most <paramref name="max"/>, rounded up to a multiple of <paramref name="multiple"/>.</summary>
     private static int EvenStep(int total, int max, int multiple)
     {

@@ -8,13 +8,16 @@ namespace Kiln.Kernels.Gemm;
 /// <summary>
 /// The AVX2/FMA micro-kernel: a 6 × (2 vectors) tile of C held in 12 of the 16 ymm registers, one
 /// broadcast of A and two loads of B feeding 12 FMAs per step of k (BLIS's Haswell kernel shape:
-/// 6×16 floats, 6×8 doubles). Only for float and double, and only where <see cref="Fma.IsSupported"/>.
+/// 6×16 floats, 6×8 doubles); edge tiles of up to 2 or 4 rows run a 2- or 4-row variant. Only for float
+/// and double, and only where <see cref="Fma.IsSupported"/>.
 /// </summary>
 [SkipLocalsInit]
 internal readonly unsafe struct Fma256Kernel<T> : IMicroKernel<T>
     where T : unmanaged, INumberBase<T>
 {
-    public static int MR => 6;
+    private const int Rows = 6;
+
+    public static int MR => Rows;
     public static int NR => 2 * Vector256<T>.Count;
 
     // For floats: a 144×256 block of A (144 KB) stays in L2 (512 KB on Zen 1, 1 MB on Zen 4), a 256×16
@@ -24,11 +27,22 @@ internal readonly unsafe struct Fma256Kernel<T> : IMicroKernel<T>
     public static int KC => 256;
     public static int NC => 3072;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, T* a, T* b, MatrixRef<T> c, int mr, int nr, bool accumulate)
     {
-        const int Mr = 6;
-        int w = Vector256<T>.Count;
+        if (mr > 4)
+            Run<SixRows>(kc, a, b, c, mr, nr, accumulate);
+        else if (mr > 2)
+            Run<FourRows>(kc, a, b, c, mr, nr, accumulate);
+        else
+            Run<TwoRows>(kc, a, b, c, mr, nr, accumulate);
+    }
+
+    /// <summary>The first <typeparamref name="TRows"/> rows of the tile (A's sliver is still packed <see cref="MR"/> wide).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TRows>(int kc, T* a, T* b, MatrixRef<T> c, int mr, int nr, bool accumulate)
+        where TRows : struct, ITileRows
+    {
+        int w = Vector256<T>.Count, rows = TRows.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         // Two legs, as in Fma512Kernel: C's rows are prefetched a few steps of k before the end.
@@ -39,49 +53,64 @@ internal readonly unsafe struct Fma256Kernel<T> : IMicroKernel<T>
             for (; p < stop; p++)
             {
                 Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + w);
-                Vector256<T> x = Vector256.Create(a[0]);
-                c00 = MultiplyAdd(x, b0, c00);
-                c01 = MultiplyAdd(x, b1, c01);
-                x = Vector256.Create(a[1]);
-                c10 = MultiplyAdd(x, b0, c10);
-                c11 = MultiplyAdd(x, b1, c11);
-                x = Vector256.Create(a[2]);
-                c20 = MultiplyAdd(x, b0, c20);
-                c21 = MultiplyAdd(x, b1, c21);
-                x = Vector256.Create(a[3]);
-                c30 = MultiplyAdd(x, b0, c30);
-                c31 = MultiplyAdd(x, b1, c31);
-                x = Vector256.Create(a[4]);
-                c40 = MultiplyAdd(x, b0, c40);
-                c41 = MultiplyAdd(x, b1, c41);
-                x = Vector256.Create(a[5]);
-                c50 = MultiplyAdd(x, b0, c50);
-                c51 = MultiplyAdd(x, b1, c51);
-                a += Mr;
+                Step(a[0], b0, b1, ref c00, ref c01);
+                Step(a[1], b0, b1, ref c10, ref c11);
+                if (rows > 2)
+                {
+                    Step(a[2], b0, b1, ref c20, ref c21);
+                    Step(a[3], b0, b1, ref c30, ref c31);
+                }
+                if (rows > 4)
+                {
+                    Step(a[4], b0, b1, ref c40, ref c41);
+                    Step(a[5], b0, b1, ref c50, ref c51);
+                }
+                a += Rows;
                 b += 2 * w;
             }
         }
-        if (mr == Mr && nr == 2 * w && c.ColStride == 1)
+        if (mr == rows && nr == 2 * w && c.ColStride == 1)
         {
             T* row = c.Data;
             nint rs = c.RowStride;
             StoreRow(row, c00, c01, accumulate);
             StoreRow(row += rs, c10, c11, accumulate);
-            StoreRow(row += rs, c20, c21, accumulate);
-            StoreRow(row += rs, c30, c31, accumulate);
-            StoreRow(row += rs, c40, c41, accumulate);
-            StoreRow(row + rs, c50, c51, accumulate);
+            if (rows > 2)
+            {
+                StoreRow(row += rs, c20, c21, accumulate);
+                StoreRow(row += rs, c30, c31, accumulate);
+            }
+            if (rows > 4)
+            {
+                StoreRow(row += rs, c40, c41, accumulate);
+                StoreRow(row + rs, c50, c51, accumulate);
+            }
             return;
         }
-        T* tile = stackalloc T[Mr * 2 * Vector256<T>.Count];
         int ld = 2 * w;
+        T* tile = stackalloc T[Rows * 2 * Vector256<T>.Count];
         c00.Store(tile); c01.Store(tile + w);
         c10.Store(tile + ld); c11.Store(tile + ld + w);
-        c20.Store(tile + 2 * ld); c21.Store(tile + 2 * ld + w);
-        c30.Store(tile + 3 * ld); c31.Store(tile + 3 * ld + w);
-        c40.Store(tile + 4 * ld); c41.Store(tile + 4 * ld + w);
-        c50.Store(tile + 5 * ld); c51.Store(tile + 5 * ld + w);
+        if (rows > 2)
+        {
+            c20.Store(tile + 2 * ld); c21.Store(tile + 2 * ld + w);
+            c30.Store(tile + 3 * ld); c31.Store(tile + 3 * ld + w);
+        }
+        if (rows > 4)
+        {
+            c40.Store(tile + 4 * ld); c41.Store(tile + 4 * ld + w);
+            c50.Store(tile + 5 * ld); c51.Store(tile + 5 * ld + w);
+        }
         TileStore.Write(tile, ld, c, mr, nr, accumulate);
+    }
+
+    /// <summary>One row of the tile, one step of k: (lo, hi) += x·(b0, b1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(T x, Vector256<T> b0, Vector256<T> b1, ref Vector256<T> lo, ref Vector256<T> hi)
+    {
+        var xs = Vector256.Create(x);
+        lo = MultiplyAdd(xs, b0, lo);
+        hi = MultiplyAdd(xs, b1, hi);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

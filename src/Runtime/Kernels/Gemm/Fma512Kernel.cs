@@ -25,9 +25,10 @@ internal readonly unsafe struct Fma512Kernel<T> : IMicroKernel<T>
     // of B (4.5 MB) in L3, and the 384×32 sliver of B (48 KB) streams from L2 behind the 24 FMAs of each
     // step. A deeper KC than the AVX2 kernel's means fewer passes over C, whose rows are prefetched.
     // Doubles take twice the bytes at the same counts, which still fits.
-    public static int MC => 144;
-    public static int KC => 384;
-    public static int NC => 3072;
+    public static int MC => TuneMc;
+    public static int KC => TuneKc;
+    internal static int TuneKc = 384, TuneMc = 144, TuneNc = 3072;
+    public static int NC => TuneNc;
 
     public static void Run(int kc, T* a, T* b, MatrixRef<T> c, int mr, int nr, bool accumulate)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Kiln.Kernels.Gemm;
@@ -112,9 +113,17 @@ internal static unsafe class Gemm
             throw new ArgumentException($"gemm: {name} ({rows}x{cols}, strides ({stride.Row}, {stride.Col})) does not fit in {length} elements");
     }
 
+    /// <summary>The granularity of row strips split between threads: the micro-kernels' shortest edge variant.</summary>
+    private const int RowStep = 4;
+
+    /// <summary>Bytes of a packed B panel small enough to stay in L2 while the threads take one tile of rows at a time (half of Zen 4's L2, all of Zen 1's).</summary>
+    private const long SmallPanelBytes = 512 * 1024;
+
     /// <summary>
-    /// Runs the blocked product, split into one strip of C per thread when it is large enough: along
-    /// whichever of M and N has more micro-tiles, in whole tiles, each thread packing its own panels.
+    /// Runs the blocked product, split across threads when it is large enough: along whichever of M and
+    /// N has more micro-tiles, each thread packing its own panels. Products of one small B panel share
+    /// out row tiles as the threads come; larger ones split into one strip of C per thread (rows in steps
+    /// of <see cref="RowStep"/>, columns in whole tiles).
     /// </summary>
     private static void Split<T, TKernel>(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate, bool parallel)
         where T : unmanaged
@@ -127,11 +136,26 @@ internal static unsafe class Gemm
             BlockedGemm<T, TKernel>.Run(m, n, k, a, b, c, accumulate);
             return;
         }
+        if (rowTiles >= colTiles && k <= TKernel.KC && n <= TKernel.NC && (long)k * n * sizeof(T) <= SmallPanelBytes)
+        {
+            // One small panel of B, which stays in L2: the threads share out its rows one tile at a time
+            // as they come, so that the one that starts late (a woken pool thread, ~15 µs in a VM) takes
+            // fewer. Such products take a few hundred µs, so the late start is worth that much.
+            var next = new StrongBox<int>(0);
+            CpuParallel.For(Threading.NumThreads, 1, (t0, t1) =>
+            {
+                for (long t = t0; t < t1; t++)
+                    BlockedGemm<T, TKernel>.RunUnits(m, n, k, a, b, c, accumulate, TKernel.MR, next);
+            });
+            return;
+        }
         if (rowTiles >= colTiles)
         {
-            CpuParallel.For(rowTiles, 1, (t0, t1) =>
+            // Strips of equal height in steps of RowStep rather than whole tiles: each thread's last tile
+            // runs a shorter kernel variant, so 256 rows split 128 + 128, not 132 + 124 on 12-row tiles.
+            CpuParallel.For((m + RowStep - 1) / RowStep, 1, (t0, t1) =>
             {
-                int r0 = (int)t0 * TKernel.MR, r1 = Math.Min((int)t1 * TKernel.MR, m);
+                int r0 = (int)t0 * RowStep, r1 = Math.Min((int)t1 * RowStep, m);
                 BlockedGemm<T, TKernel>.Run(r1 - r0, n, k, a.Offset(r0, 0), b, c.Offset(r0, 0), accumulate);
             });
         }
