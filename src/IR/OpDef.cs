@@ -7,7 +7,7 @@ public delegate TensorType[] TypeRule(IReadOnlyList<TensorType> inputs, Attrs at
 /// One primitive op: the single place that says what the op is. Backends keep their kernels and
 /// lowerings beside themselves, keyed by <see cref="Name"/>; tests are driven by <see cref="Samples"/>.
 /// </summary>
-public sealed class OpDef
+public sealed record OpDef
 {
     /// <summary>The op's name, PyTorch's where it has one (<c>add</c>, <c>log_softmax</c>, <c>amax</c>).</summary>
     public required string Name { get; init; }
@@ -63,10 +63,10 @@ public sealed class OpDef
     public required Func<IEnumerable<OpSample>> Samples { get; init; }
 
     /// <summary>
-    /// The gradient (vector-Jacobian product) rule. Null until the autograd work fills it in; it is
-    /// written once here and serves both eager autograd and graph autodiff.
+    /// The gradient (vector-Jacobian product) rule, written once here for both eager autograd and graph
+    /// autodiff. Null for ops that are not differentiable (their results never require a gradient).
     /// </summary>
-    public object? Gradient { get; init; }
+    public Autodiff.VjpRule? Gradient { get; init; }
 
     /// <summary>Checks the attributes against <see cref="Attributes"/>: unknown names are errors.</summary>
     /// <exception cref="ArgumentException">An attribute is not part of the op's schema.</exception>

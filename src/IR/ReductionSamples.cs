@@ -240,6 +240,18 @@ public static class ReductionSamples
         }
     }
 
+    /// <summary>
+    /// Float64 samples of shape [4, 5] with continuous values (no NaN, no expanded layout and so no built-in
+    /// ties), one per attribute set, layouts cycling contiguous / transposed / strided. Ops whose other samples
+    /// suit finite differences badly list these first: the gradient checks take an op's first small float samples.
+    /// </summary>
+    public static IEnumerable<OpSample> ForGradients(params Attrs[] attrSets)
+    {
+        SampleLayout[] layouts = [C, T, S];
+        for (int i = 0; i < attrSets.Length; i++)
+            yield return new OpSample([new TensorSpec(DType.Float64, [4, 5], layouts[i % layouts.Length])], attrSets[i]);
+    }
+
     /// <summary>Float16 and bfloat16 results are rounded once more than PyTorch's in some ops; allow a little more.</summary>
     private static Tolerance? LowPrecisionTolerance(DType dtype) => dtype switch
     {

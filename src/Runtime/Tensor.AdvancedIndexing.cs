@@ -1,10 +1,11 @@
+using Kiln.IR;
 using System.Runtime.CompilerServices;
 using Kiln.IR.Ops;
 using Kiln.Kernels.Indexing;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// PyTorch's advanced indexing with tensors, <c>self[indices]</c> (<c>aten::index</c>): each entry indexes
@@ -19,7 +20,8 @@ public sealed partial class Tensor
     public Tensor Index(params Tensor?[] indices)
     {
         var (tensors, dims) = Placed(indices);
-        return IndexWith(tensors, dims);
+        var result = IndexWith(tensors, dims);
+        return GradRecorder.IsNeeded(this) ? GradRecorder.Track(result, "index", [this, .. tensors], new Attrs { { "dims", dims } }) : result;
     }
 
     /// <summary>
@@ -30,7 +32,14 @@ public sealed partial class Tensor
     /// </summary>
     /// <exception cref="ArgumentException">The indices are invalid (see <see cref="Index(Tensor?[])"/>), values has another dtype, or its shape does not broadcast to the indexing result.</exception>
     /// <exception cref="IndexOutOfRangeException">An integer index is outside its dim.</exception>
-    public Tensor IndexPut(Tensor?[] indices, Tensor values, bool accumulate = false) => Clone().IndexPut_(indices, values, accumulate);
+    public Tensor IndexPut(Tensor?[] indices, Tensor values, bool accumulate = false)
+    {
+        var (tensors, dims) = Placed(indices);
+        var result = Copy().IndexPutWith(tensors, values, dims, accumulate);
+        return GradRecorder.IsNeeded(this, values)
+            ? GradRecorder.Track(result, "index_put", [this, values, .. tensors], new Attrs { { "dims", dims }, { "accumulate", accumulate } })
+            : result;
+    }
 
     /// <summary>In-place <see cref="IndexPut"/> (<c>index_put_</c>): every index is checked before anything is written.</summary>
     /// <returns>This tensor.</returns>
@@ -38,8 +47,11 @@ public sealed partial class Tensor
     /// <exception cref="IndexOutOfRangeException">An integer index is outside its dim.</exception>
     public Tensor IndexPut_(Tensor?[] indices, Tensor values, bool accumulate = false)
     {
+        if (InPlaceGrad.IsNeeded(this, [values])) return InPlaceGrad.Run(this, "index_put_", () => IndexPut(indices, values, accumulate));
         var (tensors, dims) = Placed(indices);
-        return IndexPutWith(tensors, values, dims, accumulate, "index_put_");
+        IndexPutWith(tensors, values, dims, accumulate, "index_put_");
+        MarkModified();
+        return this;
     }
 
     /// <summary>

@@ -1,8 +1,9 @@
+using Kiln.IR;
 using Kiln.Kernels;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>This tensor converted to <paramref name="dtype"/> (this tensor itself when it already has that dtype, as in PyTorch).</summary>
     /// <remarks>
@@ -10,6 +11,15 @@ public sealed partial class Tensor
     /// nonzero value (NaN included) converts to true; floats round to float16 and bfloat16 to nearest-even.
     /// </remarks>
     public Tensor To(DType dtype)
+    {
+        var result = ToUntracked(dtype);
+        return ReferenceEquals(result, this) || !GradRecorder.IsNeeded(this)
+            ? result
+            : GradRecorder.Record("to", new Attrs { { "dtype", dtype } }, [this], [result])[0];
+    }
+
+    /// <summary>The conversion of <see cref="To(DType)"/> without autograd recording (for kernels' internal casts).</summary>
+    internal Tensor ToUntracked(DType dtype)
     {
         if (dtype == DType) return this;
         var result = Empty(dtype, (long[])shape.Clone());

@@ -6,30 +6,59 @@ namespace Kiln;
 
 // torch.clamp: bounds are scalars or tensors; either may be left out, not both. A lower bound above the
 // upper one gives the upper bound everywhere, and NaN in any operand gives NaN, as in PyTorch.
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// Clamps every element into [<paramref name="min"/>, <paramref name="max"/>] (<c>torch.clamp</c>). Float
-    /// bounds make an integer tensor's result float32.
+    /// bounds make an integer tensor's result float32. The gradient passes where the element is within the bounds.
     /// </summary>
     /// <exception cref="ArgumentException">Both bounds are null.</exception>
-    public Tensor Clamp(double? min = null, double? max = null) => ClampScalars(min, max, null);
+    public Tensor Clamp(double? min = null, double? max = null) => TrackClamp(ClampScalars(min, max, null), min, max);
 
     /// <summary>Clamps into integer bounds, keeping integer dtypes.</summary>
     /// <exception cref="ArgumentException">Both bounds are null, or a bound does not fit this tensor's integer dtype.</exception>
-    public Tensor Clamp(long? min = null, long? max = null) => ClampScalars(min, max, null);
+    public Tensor Clamp(long? min = null, long? max = null) => TrackClamp(ClampScalars(min, max, null), min, max);
 
-    /// <summary>Clamps elementwise between tensor bounds (each broadcast with this tensor; either may be null).</summary>
-    public Tensor Clamp(Tensor? min, Tensor? max) => ClampTensors(min, max, null);
+    /// <summary>
+    /// Clamps elementwise between tensor bounds (each broadcast with this tensor; either may be null). Under
+    /// autograd the gradient goes to this tensor where it is within the bounds, else to the bound it was clamped to.
+    /// </summary>
+    public Tensor Clamp(Tensor? min, Tensor? max) => AnyAutograd(this, min, max) && GradRecorder.IsNeeded([this, min, max])
+        ? ClampRecorded(min, max)
+        : ClampTensors(min, max, null);
 
     /// <summary>In place: <c>x = clamp(x, min, max)</c>.</summary>
-    public Tensor Clamp_(double? min = null, double? max = null) => ClampScalars(min, max, this);
+    public Tensor Clamp_(double? min = null, double? max = null) => InPlaceNeedsGrad()
+        ? InPlaceWithGrad("clamp_", (min, max), static (t, b) => t.Clamp(b.min, b.max))
+        : ClampScalars(min, max, this);
 
     /// <summary>In place: <c>x = clamp(x, min, max)</c> with integer bounds.</summary>
-    public Tensor Clamp_(long? min = null, long? max = null) => ClampScalars(min, max, this);
+    public Tensor Clamp_(long? min = null, long? max = null) => InPlaceNeedsGrad()
+        ? InPlaceWithGrad("clamp_", (min, max), static (t, b) => t.Clamp(b.min, b.max))
+        : ClampScalars(min, max, this);
 
     /// <summary>In place: <c>x = clamp(x, min, max)</c> with tensor bounds.</summary>
-    public Tensor Clamp_(Tensor? min, Tensor? max) => ClampTensors(min, max, this);
+    public Tensor Clamp_(Tensor? min, Tensor? max) => InPlaceNeedsGrad(min, max)
+        ? InPlaceWithGrad("clamp_", (min, max), static (t, b) => t.Clamp(b.min, b.max))
+        : ClampTensors(min, max, this);
+
+    /// <summary>Records the registry's clamp, whose bounds are scalar attributes (made only when recording).</summary>
+    private Tensor TrackClamp(Tensor result, object? min, object? max) =>
+        GradRecorder.IsNeeded(this) ? GradRecorder.Track(result, "clamp", this, new Attrs { { "min", min }, { "max", max } }) : result;
+
+    /// <summary>
+    /// Tensor-bound clamp built from recorded where ops (the registry's clamp takes scalar bounds): first raise
+    /// to min, then lower to max, so min &gt; max gives max and a NaN anywhere gives NaN, exactly as the kernel.
+    /// </summary>
+    private Tensor ClampRecorded(Tensor? min, Tensor? max)
+    {
+        if (min is null && max is null)
+            throw new ArgumentException("clamp: at least one of 'min' and 'max' must be given");
+        var result = this;
+        if (min is not null) result = Where(result.Lt(min).LogicalOr(min.IsNan()), min, result);
+        if (max is not null) result = Where(result.Gt(max).LogicalOr(max.IsNan()), max, result);
+        return result;
+    }
 
     /// <summary>Clamps with scalar bounds: each is null, a boxed long or a boxed double (the attribute forms).</summary>
     private Tensor ClampScalars(object? min, object? max, Tensor? output)

@@ -6,7 +6,7 @@ namespace Kiln;
 
 // Comparisons, logical ops, NaN/infinity tests and where. Results are bool tensors; comparisons promote
 // their operands to a common dtype first (a C# scalar only widens across categories, as in PyTorch).
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Elementwise <c>this == other</c> (<c>torch.eq</c>).</summary>
     public Tensor Eq(Tensor other) => Compare(ComparisonOps.Eq, other, new EqOp());
@@ -75,7 +75,9 @@ public sealed partial class Tensor
     public Tensor LogicalNot() => UnaryDriver.Predicate("logical_not", this, new LogicalNotOp(), UnaryMathOps.LogicalNot.DTypes);
 
     /// <summary>In place: each element becomes 1 (true) where it was zero, else 0.</summary>
-    public Tensor LogicalNot_() => UnaryDriver.Predicate("logical_not", this, new LogicalNotOp(), UnaryMathOps.LogicalNot.DTypes, this);
+    public Tensor LogicalNot_() => InPlaceNeedsGrad()
+        ? InPlaceWithGrad("logical_not_", static t => t.LogicalNot())
+        : UnaryDriver.Predicate("logical_not", this, new LogicalNotOp(), UnaryMathOps.LogicalNot.DTypes, this);
 
     /// <summary>Where this is NaN (<c>torch.isnan</c>; never for integers).</summary>
     public Tensor IsNan() => UnaryDriver.Predicate("isnan", this, new IsNanOp(), UnaryMathOps.IsNan.DTypes);
@@ -96,7 +98,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return TernaryDriver.Where(condition, x, y, Operands.Promote(x, y), TernaryOps.Where.DTypes);
+        return TrackWhere(condition, x, y, TernaryDriver.Where(condition, x, y, Operands.Promote(x, y), TernaryOps.Where.DTypes));
     }
 
     /// <summary><c>condition ? x : y</c> with a scalar <paramref name="y"/>.</summary>
@@ -105,7 +107,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(x);
         var scalar = x.Scalar(y, out var promoted);
-        return TernaryDriver.Where(condition, x, scalar, promoted, TernaryOps.Where.DTypes);
+        return TrackWhere(condition, x, scalar, TernaryDriver.Where(condition, x, scalar, promoted, TernaryOps.Where.DTypes));
     }
 
     /// <summary><c>condition ? x : y</c> with a scalar <paramref name="x"/>.</summary>
@@ -114,11 +116,15 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(y);
         var scalar = y.Scalar(x, out var promoted);
-        return TernaryDriver.Where(condition, scalar, y, promoted, TernaryOps.Where.DTypes);
+        return TrackWhere(condition, scalar, y, TernaryDriver.Where(condition, scalar, y, promoted, TernaryOps.Where.DTypes));
     }
 
     /// <summary>This tensor where <paramref name="condition"/> holds, else <paramref name="other"/> (<c>Tensor.where</c>).</summary>
     public Tensor Where(Tensor condition, Tensor other) => Where(condition, this, other);
+
+    /// <summary>Records where (the condition takes no gradient; a C# scalar operand is a 0-d tensor).</summary>
+    private static Tensor TrackWhere(Tensor condition, Tensor x, Tensor y, Tensor result) =>
+        AnyAutograd(x, y) ? GradRecorder.Track(result, "where", [condition, x, y]) : result;
 
     private Tensor Compare<TOp>(OpDef def, Tensor other, TOp op) where TOp : struct, ICompareOp
     {
@@ -136,6 +142,6 @@ public sealed partial class Tensor
     private Tensor Logical<TOp>(OpDef def, Tensor other, TOp op) where TOp : struct, ICompareOp
     {
         ArgumentNullException.ThrowIfNull(other);
-        return BinaryDriver.Compare(def.Name, To(DType.Bool), other.To(DType.Bool), DType.Bool, op, def.DTypes);
+        return BinaryDriver.Compare(def.Name, ToUntracked(DType.Bool), other.ToUntracked(DType.Bool), DType.Bool, op, def.DTypes);
     }
 }

@@ -3,7 +3,7 @@ using Kiln.Kernels;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>A float32 tensor of zeros (<c>torch.zeros</c>); no sizes make a 0-d tensor.</summary>
     public static Tensor Zeros(params long[] shape) => Zeros(shape, null, null);
@@ -174,9 +174,10 @@ public sealed partial class Tensor
     /// <returns>This tensor.</returns>
     public Tensor Zero_()
     {
+        InPlaceGrad.Check(this, "zero_");
         if (IsContiguous) ByteSpan().Clear();
         else CopyKernel.Copy(Zeros([], DType), this);
-        return this;
+        return Overwritten();
     }
 
     private static Tensor FullOf(long[] shape, Tensor value, DType dtype, Device? device) =>
@@ -185,10 +186,11 @@ public sealed partial class Tensor
     /// <summary>Writes the 0-d <paramref name="value"/> (of this dtype) into every element; writing through an expanded view writes shared elements repeatedly.</summary>
     private Tensor FillWith(Tensor value)
     {
+        InPlaceGrad.Check(this, "fill_");
         if (!IsContiguous)
         {
             CopyKernel.Copy(value, this);
-            return this;
+            return Overwritten();
         }
         switch (DType.ElementSize())
         {
@@ -197,7 +199,7 @@ public sealed partial class Tensor
             case 4: Span<uint>().Fill(value.Ref<uint>()); break;
             default: Span<ulong>().Fill(value.Ref<ulong>()); break;
         }
-        return this;
+        return Overwritten();
     }
 
     /// <summary>
@@ -302,5 +304,13 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(input);
         return input.Shape;
+    }
+
+    /// <summary>After every element was overwritten with a constant: bumps the version and drops the gradient history (the gradient through a constant is zero).</summary>
+    private Tensor Overwritten()
+    {
+        MarkModified();
+        if (autograd is { GradFn: not null } meta) meta.GradFn = null;
+        return this;
     }
 }

@@ -3,7 +3,7 @@ using Kiln.Kernels;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>A new tensor holding a copy of <paramref name="data"/> with shape <paramref name="shape"/> (a 1-d tensor when no shape is given).</summary>
     /// <typeparam name="T">float, double, Half, BFloat16, long, int, short, sbyte, byte or bool.</typeparam>
@@ -72,7 +72,10 @@ public sealed partial class Tensor
     public Tensor Copy_(Tensor src)
     {
         ArgumentNullException.ThrowIfNull(src);
+        if (InPlaceGrad.IsNeeded(this, [src]))
+            return InPlaceGrad.Run(this, "copy_", () => src.To(DType).Expand(shape).Clone());
         CopyKernel.Copy(src.DType == DType ? src : src.To(DType), this);
+        MarkModified();
         return this;
     }
 

@@ -1,6 +1,6 @@
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// The tensor's values as PyTorch prints them, e.g. <c>tensor([1.5000, 2.0000])</c> or

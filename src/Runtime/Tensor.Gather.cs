@@ -4,7 +4,7 @@ using Kiln.Kernels.Indexing;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// The values along <paramref name="dim"/> at the positions <paramref name="index"/> gives
@@ -22,7 +22,8 @@ public sealed partial class Tensor
         var checkedIndex = IndexValues.Checked("gather", AtLeast1D(index), src.shape[d], d, allowNegative: false);
         var result = Empty(DType, checkedIndex.shape);
         GatherKernel.Run(src, d, checkedIndex, result);
-        return result.View(resultShape);
+        var view = result.View(resultShape);
+        return GradRecorder.IsNeeded(this) ? GradRecorder.Track(view, "gather", this, index, DimAttrs(dim)) : view;
     }
 
     /// <summary>
@@ -33,35 +34,41 @@ public sealed partial class Tensor
     /// </summary>
     /// <exception cref="ArgumentException">The dim, a dtype, a rank or a shape is wrong.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor Scatter(long dim, Tensor index, Tensor src) => ScatterInto("scatter", Clone(), dim, index, src);
+    public Tensor Scatter(long dim, Tensor index, Tensor src) =>
+        Recorded("scatter", [this, index, src], () => DimAttrs(dim), () => ScatterInto("scatter", Copy(), dim, index, src));
 
     /// <summary>A copy of this tensor with <paramref name="value"/> written where <paramref name="index"/> points along <paramref name="dim"/> (<c>torch.scatter</c> with a value).</summary>
     /// <exception cref="ArgumentException">The dim or the index is wrong, or the value overflows this dtype.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor Scatter(long dim, Tensor index, double value) => ScatterInto("scatter", Clone(), dim, index, FillValue("scatter", Scalar(value), DType), isValue: true);
+    public Tensor Scatter(long dim, Tensor index, double value) =>
+        Recorded("scatter", [this, index], () => new Attrs { { "dim", dim }, { "value", value } }, () => ScatterInto("scatter", Copy(), dim, index, FillValue("scatter", Scalar(value), DType), isValue: true));
 
     /// <summary>A copy of this tensor with the integer <paramref name="value"/> written where <paramref name="index"/> points along <paramref name="dim"/>.</summary>
     /// <exception cref="ArgumentException">The dim or the index is wrong, or the value overflows this dtype.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor Scatter(long dim, Tensor index, long value) => ScatterInto("scatter", Clone(), dim, index, FillValue("scatter", Scalar(value), DType), isValue: true);
+    public Tensor Scatter(long dim, Tensor index, long value) =>
+        Recorded("scatter", [this, index], () => new Attrs { { "dim", dim }, { "value", (double)value } }, () => ScatterInto("scatter", Copy(), dim, index, FillValue("scatter", Scalar(value), DType), isValue: true));
 
     /// <summary>In-place <see cref="Scatter(long, Tensor, Tensor)"/> (<c>scatter_</c>). The index is checked before anything is written.</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The dim, a dtype, a rank or a shape is wrong.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor Scatter_(long dim, Tensor index, Tensor src) => ScatterInto("scatter_", this, dim, index, src);
+    public Tensor Scatter_(long dim, Tensor index, Tensor src) =>
+        InPlace("scatter_", [src], () => Scatter(dim, index, src), () => ScatterInto("scatter_", this, dim, index, src));
 
     /// <summary>In-place <see cref="Scatter(long, Tensor, double)"/>.</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The dim or the index is wrong, or the value overflows this dtype.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor Scatter_(long dim, Tensor index, double value) => ScatterInto("scatter_", this, dim, index, FillValue("scatter_", Scalar(value), DType), isValue: true);
+    public Tensor Scatter_(long dim, Tensor index, double value) =>
+        InPlace("scatter_", [], () => Scatter(dim, index, value), () => ScatterInto("scatter_", this, dim, index, FillValue("scatter_", Scalar(value), DType), isValue: true));
 
     /// <summary>In-place <see cref="Scatter(long, Tensor, long)"/>.</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The dim or the index is wrong, or the value overflows this dtype.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor Scatter_(long dim, Tensor index, long value) => ScatterInto("scatter_", this, dim, index, FillValue("scatter_", Scalar(value), DType), isValue: true);
+    public Tensor Scatter_(long dim, Tensor index, long value) =>
+        InPlace("scatter_", [], () => Scatter(dim, index, value), () => ScatterInto("scatter_", this, dim, index, FillValue("scatter_", Scalar(value), DType), isValue: true));
 
     /// <summary>
     /// A copy of this tensor with <c>src</c>'s values added where <paramref name="index"/> points along
@@ -70,13 +77,15 @@ public sealed partial class Tensor
     /// </summary>
     /// <exception cref="ArgumentException">The dim, a dtype, a rank or a shape is wrong.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor ScatterAdd(long dim, Tensor index, Tensor src) => ScatterReduceInto("scatter_add", IndexingOps.ScatterAdd, Clone(), dim, index, src, "sum", true);
+    public Tensor ScatterAdd(long dim, Tensor index, Tensor src) =>
+        Recorded("scatter_add", [this, index, src], () => DimAttrs(dim), () => ScatterReduceInto("scatter_add", IndexingOps.ScatterAdd, Copy(), dim, index, src, "sum", true));
 
     /// <summary>In-place <see cref="ScatterAdd"/> (<c>scatter_add_</c>).</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The dim, a dtype, a rank or a shape is wrong.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor ScatterAdd_(long dim, Tensor index, Tensor src) => ScatterReduceInto("scatter_add_", IndexingOps.ScatterAdd, this, dim, index, src, "sum", true);
+    public Tensor ScatterAdd_(long dim, Tensor index, Tensor src) =>
+        InPlace("scatter_add_", [src], () => ScatterAdd(dim, index, src), () => ScatterReduceInto("scatter_add_", IndexingOps.ScatterAdd, this, dim, index, src, "sum", true));
 
     /// <summary>
     /// A copy of this tensor with <c>src</c>'s values reduced into the positions <paramref name="index"/> names
@@ -87,14 +96,44 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException">The dim, a dtype, a rank, a shape or the reduction is wrong.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
     public Tensor ScatterReduce(long dim, Tensor index, Tensor src, string reduce, bool includeSelf = true) =>
-        ScatterReduceInto("scatter_reduce", IndexingOps.ScatterReduce, Clone(), dim, index, src, reduce, includeSelf);
+        Recorded("scatter_reduce", [this, index, src], () => new Attrs { { "dim", dim }, { "reduce", reduce }, { "include_self", includeSelf } },
+            () => ScatterReduceInto("scatter_reduce", IndexingOps.ScatterReduce, Copy(), dim, index, src, reduce, includeSelf));
 
     /// <summary>In-place <see cref="ScatterReduce"/> (<c>scatter_reduce_</c>).</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The dim, a dtype, a rank, a shape or the reduction is wrong.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
     public Tensor ScatterReduce_(long dim, Tensor index, Tensor src, string reduce, bool includeSelf = true) =>
-        ScatterReduceInto("scatter_reduce_", IndexingOps.ScatterReduce, this, dim, index, src, reduce, includeSelf);
+        InPlace("scatter_reduce_", [src], () => ScatterReduce(dim, index, src, reduce, includeSelf),
+            () => ScatterReduceInto("scatter_reduce_", IndexingOps.ScatterReduce, this, dim, index, src, reduce, includeSelf));
+
+    /// <summary>The <c>dim</c> attribute of the indexing ops' records.</summary>
+    private static Attrs DimAttrs(long dim) => new() { { "dim", dim } };
+
+    /// <summary>A copy of this tensor made without recording (the out-of-place indexing ops record themselves).</summary>
+    private Tensor Copy()
+    {
+        using (GradMode.Set(false)) return Clone();
+    }
+
+    /// <summary>Runs an out-of-place indexing op and records it when one of its inputs needs a gradient.</summary>
+    private static Tensor Recorded(string op, Tensor?[] inputs, Func<Attrs> attrs, Func<Tensor> run)
+    {
+        var result = run();
+        return GradRecorder.IsNeeded(inputs) ? GradRecorder.Record(op, attrs(), inputs, [result])[0] : result;
+    }
+
+    /// <summary>
+    /// An in-place op: recorded as its out-of-place form through <see cref="InPlaceGrad"/> when autograd is involved,
+    /// else run in place with the write counted on this tensor's version.
+    /// </summary>
+    private Tensor InPlace(string op, Tensor?[] others, Func<Tensor> outOfPlace, Func<Tensor> inPlace)
+    {
+        if (InPlaceGrad.IsNeeded(this, others)) return InPlaceGrad.Run(this, op, outOfPlace);
+        inPlace();
+        MarkModified();
+        return this;
+    }
 
     /// <summary>This tensor, or a 1-d view of its one element when it is 0-d (scatter and gather treat 0-d tensors as [1]).</summary>
     private static Tensor AtLeast1D(Tensor t) => t.Dim == 0 ? t.AsStrided([1], [1], t.offset) : t;

@@ -3,7 +3,7 @@ using Kiln.Kernels.Indexing;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// The slices of this tensor along <paramref name="dim"/> at the positions of <paramref name="index"/>, in
@@ -21,7 +21,8 @@ public sealed partial class Tensor
         var checkedIndex = IndexValues.Checked("index_select", AtLeast1D(index), src.shape[d], d, allowNegative: false);
         var kernelShape = src.Shape;
         kernelShape[d] = checkedIndex.numel;
-        return IndexSelectKernel.Run(src, d, checkedIndex, kernelShape).View(resultShape);
+        var result = IndexSelectKernel.Run(src, d, checkedIndex, kernelShape).View(resultShape);
+        return GradRecorder.IsNeeded(this) ? GradRecorder.Track(result, "index_select", this, index, DimAttrs(dim)) : result;
     }
 
     /// <summary>
@@ -32,13 +33,15 @@ public sealed partial class Tensor
     /// </summary>
     /// <exception cref="ArgumentException">The dim, a dtype, the index's rank or a shape is wrong.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor IndexAdd(long dim, Tensor index, Tensor source, double alpha = 1) => IndexAddInto("index_add", Clone(), dim, index, source, alpha);
+    public Tensor IndexAdd(long dim, Tensor index, Tensor source, double alpha = 1) =>
+        Recorded("index_add", [this, index, source], () => new() { { "dim", dim }, { "alpha", alpha } }, () => IndexAddInto("index_add", Copy(), dim, index, source, alpha));
 
     /// <summary>In-place <see cref="IndexAdd"/> (<c>index_add_</c>). The index is checked before anything is written.</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The dim, a dtype, the index's rank or a shape is wrong.</exception>
     /// <exception cref="IndexOutOfRangeException">An index is outside [0, size of dim).</exception>
-    public Tensor IndexAdd_(long dim, Tensor index, Tensor source, double alpha = 1) => IndexAddInto("index_add_", this, dim, index, source, alpha);
+    public Tensor IndexAdd_(long dim, Tensor index, Tensor source, double alpha = 1) =>
+        InPlace("index_add_", [source], () => IndexAdd(dim, index, source, alpha), () => IndexAddInto("index_add_", this, dim, index, source, alpha));
 
     private Tensor IndexAddInto(string op, Tensor target, long dim, Tensor index, Tensor source, double alpha)
     {

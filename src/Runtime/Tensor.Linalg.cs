@@ -3,7 +3,7 @@ using Kiln.Kernels.Gemm;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// The matrix product <c>this @ other</c> (<c>torch.matmul</c>): the dot product of two vectors (a 0-d
@@ -18,7 +18,7 @@ public sealed partial class Tensor
         var dtype = LinalgOps.SameDType("matmul", DType, other.DType);
         var result = Empty(dtype, LinalgOps.MatmulShape(shape, other.shape));
         MatmulKernel.MatmulInto(this, other, result, accumulate: false);
-        return result;
+        return GradRecorder.Track(result, "matmul", this, other);
     }
 
     /// <summary>
@@ -32,7 +32,7 @@ public sealed partial class Tensor
         var dtype = LinalgOps.SameDType("bmm", DType, mat2.DType);
         var result = Empty(dtype, LinalgOps.BmmShape(shape, mat2.shape));
         MatmulKernel.MatmulInto(this, mat2, result, accumulate: false);
-        return result;
+        return GradRecorder.Track(result, "bmm", this, mat2);
     }
 
     /// <summary>
@@ -48,8 +48,9 @@ public sealed partial class Tensor
         // Products of 0/1 bytes are 0/1: bool is computed in uint8.
         var computeType = dtype == DType.Bool ? DType.UInt8 : dtype;
         var result = Empty(computeType, resultShape);
-        MatmulKernel.MatmulInto(To(computeType).Unsqueeze(1), vec2.To(computeType).Unsqueeze(0), result, accumulate: false);
-        return result.To(dtype);
+        // The casts and views on the way are internal steps: only the outer product itself is recorded.
+        MatmulKernel.MatmulInto(ToUntracked(computeType).UnsqueezeUntracked(1), vec2.ToUntracked(computeType).UnsqueezeUntracked(0), result, accumulate: false);
+        return GradRecorder.Track(result.ToUntracked(dtype), "outer", this, vec2);
     }
 
     /// <summary>The inner product of two vectors of one length and dtype, as a 0-d tensor (<c>torch.dot</c>).</summary>
@@ -59,6 +60,6 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(tensor);
         LinalgOps.SameDType("dot", DType, tensor.DType);
         LinalgOps.CheckDotShapes(shape, tensor.shape);
-        return DotKernel.Dot(this, tensor);
+        return GradRecorder.Track(DotKernel.Dot(this, tensor), "dot", this, tensor);
     }
 }

@@ -1,9 +1,10 @@
+using Kiln.IR;
 using Kiln.IR.Ops;
 using Kiln.Kernels.Indexing;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// This tensor with <paramref name="value"/> wherever the bool <paramref name="mask"/> is set
@@ -11,39 +12,47 @@ public sealed partial class Tensor
     /// (floats truncate toward zero for integer tensors).
     /// </summary>
     /// <exception cref="ArgumentException">The mask is not bool (or uint8), the shapes do not broadcast, or the value overflows this dtype.</exception>
-    public Tensor MaskedFill(Tensor mask, double value) => MaskedFillCopy(mask, FillValue("masked_fill", Scalar(value), DType), null);
+    public Tensor MaskedFill(Tensor mask, double value) =>
+        Recorded("masked_fill", [this, mask], () => ValueAttrs(value), () => MaskedFillCopy(mask, FillValue("masked_fill", Scalar(value), DType), null));
 
     /// <summary>This tensor with the integer <paramref name="value"/> wherever <paramref name="mask"/> is set.</summary>
     /// <exception cref="ArgumentException">The mask is not bool, the shapes do not broadcast, or the value overflows this dtype.</exception>
-    public Tensor MaskedFill(Tensor mask, long value) => MaskedFillCopy(mask, FillValue("masked_fill", Scalar(value), DType), null);
+    public Tensor MaskedFill(Tensor mask, long value) =>
+        Recorded("masked_fill", [this, mask], () => ValueAttrs(value), () => MaskedFillCopy(mask, FillValue("masked_fill", Scalar(value), DType), null));
 
     /// <summary>This tensor with <paramref name="value"/> (1 or 0 in a numeric tensor) wherever <paramref name="mask"/> is set.</summary>
     /// <exception cref="ArgumentException">The mask is not bool, or the shapes do not broadcast.</exception>
-    public Tensor MaskedFill(Tensor mask, bool value) => MaskedFillCopy(mask, FillValue("masked_fill", Scalar(value), DType), null);
+    public Tensor MaskedFill(Tensor mask, bool value) =>
+        Recorded("masked_fill", [this, mask], () => ValueAttrs(value ? 1 : 0), () => MaskedFillCopy(mask, FillValue("masked_fill", Scalar(value), DType), null));
 
     /// <summary>This tensor with the value of the 0-d tensor <paramref name="value"/> (of any dtype) wherever <paramref name="mask"/> is set.</summary>
     /// <exception cref="ArgumentException">The value tensor is not 0-d, the mask is not bool, the shapes do not broadcast, or the value overflows this dtype.</exception>
-    public Tensor MaskedFill(Tensor mask, Tensor value) => MaskedFillCopy(mask, TensorFillValue("masked_fill", mask, value), value);
+    public Tensor MaskedFill(Tensor mask, Tensor value) =>
+        Recorded("masked_fill", [this, mask, value], () => Attrs.Empty, () => MaskedFillCopy(mask, TensorFillValue("masked_fill", mask, value), value));
 
     /// <summary>In-place <see cref="MaskedFill(Tensor, double)"/> (<c>masked_fill_</c>); the mask must broadcast to this shape.</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The mask is not bool, does not broadcast to this shape, or the value overflows this dtype.</exception>
-    public Tensor MaskedFill_(Tensor mask, double value) => MaskedFillInPlace(mask, FillValue("masked_fill_", Scalar(value), DType));
+    public Tensor MaskedFill_(Tensor mask, double value) =>
+        InPlace("masked_fill_", [], () => MaskedFill(mask, value), () => MaskedFillInPlace(mask, FillValue("masked_fill_", Scalar(value), DType)));
 
     /// <summary>In-place <see cref="MaskedFill(Tensor, long)"/>.</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The mask is not bool, does not broadcast to this shape, or the value overflows this dtype.</exception>
-    public Tensor MaskedFill_(Tensor mask, long value) => MaskedFillInPlace(mask, FillValue("masked_fill_", Scalar(value), DType));
+    public Tensor MaskedFill_(Tensor mask, long value) =>
+        InPlace("masked_fill_", [], () => MaskedFill(mask, value), () => MaskedFillInPlace(mask, FillValue("masked_fill_", Scalar(value), DType)));
 
     /// <summary>In-place <see cref="MaskedFill(Tensor, bool)"/>.</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The mask is not bool, or does not broadcast to this shape.</exception>
-    public Tensor MaskedFill_(Tensor mask, bool value) => MaskedFillInPlace(mask, FillValue("masked_fill_", Scalar(value), DType));
+    public Tensor MaskedFill_(Tensor mask, bool value) =>
+        InPlace("masked_fill_", [], () => MaskedFill(mask, value), () => MaskedFillInPlace(mask, FillValue("masked_fill_", Scalar(value), DType)));
 
     /// <summary>In-place <see cref="MaskedFill(Tensor, Tensor)"/>.</summary>
     /// <returns>This tensor.</returns>
     /// <exception cref="ArgumentException">The value tensor is not 0-d, the mask is not bool or does not broadcast to this shape, or the value overflows this dtype.</exception>
-    public Tensor MaskedFill_(Tensor mask, Tensor value) => MaskedFillInPlace(mask, TensorFillValue("masked_fill_", mask, value));
+    public Tensor MaskedFill_(Tensor mask, Tensor value) =>
+        InPlace("masked_fill_", [value], () => MaskedFill(mask, value), () => MaskedFillInPlace(mask, TensorFillValue("masked_fill_", mask, value)));
 
     /// <summary>
     /// The elements of this tensor where the bool <paramref name="mask"/> is set, self and mask broadcast
@@ -54,7 +63,8 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(mask);
         var call = Calls.Of("masked_select", IndexingOps.MaskedSelect, this, mask);
-        return MaskedKernels.Select(this, mask, IndexingRules.MaskedShape(call, shape, mask.shape, mask.DType));
+        var result = MaskedKernels.Select(this, mask, IndexingRules.MaskedShape(call, shape, mask.shape, mask.DType));
+        return GradRecorder.IsNeeded(this) ? GradRecorder.Track(result, "masked_select", this, mask) : result;
     }
 
     /// <summary>
@@ -62,6 +72,8 @@ public sealed partial class Tensor
     /// (<c>torch.nonzero</c>); NaN counts as nonzero, -0.0 as zero.
     /// </summary>
     public Tensor Nonzero() => NonzeroKernel.Run(this);
+
+    private static Attrs ValueAttrs(double value) => new() { { "value", value } };
 
     private Tensor MaskedFillCopy(Tensor mask, Tensor value, Tensor? valueTensor)
     {

@@ -4,18 +4,26 @@ using Kiln.Kernels.Movement;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// The tensors joined along the existing dim <paramref name="dim"/> (<c>torch.cat</c>), in their promoted dtype.
     /// Every tensor has the same shape outside <paramref name="dim"/>; 1-d empty tensors are skipped, as in PyTorch.
     /// </summary>
     /// <exception cref="ArgumentException">The list is empty, a tensor is 0-d, or the shapes do not match (the message names the tensor).</exception>
-    public static Tensor Cat(IReadOnlyList<Tensor> tensors, long dim = 0) => Concat.Cat("cat", tensors, dim);
+    public static Tensor Cat(IReadOnlyList<Tensor> tensors, long dim = 0)
+    {
+        var result = Concat.Cat("cat", tensors, dim);
+        return GradRecorder.IsNeeded(tensors) ? GradRecorder.Track(result, "cat", tensors, new Attrs { { "dim", dim } }) : result;
+    }
 
     /// <summary>Tensors of one shape joined along a new dim <paramref name="dim"/> (<c>torch.stack</c>), in their promoted dtype.</summary>
     /// <exception cref="ArgumentException">The list is empty or the shapes differ.</exception>
-    public static Tensor Stack(IReadOnlyList<Tensor> tensors, long dim = 0) => Concat.Stack(tensors, dim);
+    public static Tensor Stack(IReadOnlyList<Tensor> tensors, long dim = 0)
+    {
+        var result = Concat.Stack(tensors, dim);
+        return GradRecorder.IsNeeded(tensors) ? GradRecorder.Track(result, "stack", tensors, new Attrs { { "dim", dim } }) : result;
+    }
 
     /// <summary>Views of consecutive pieces of <paramref name="splitSizeOrSections"/> elements along <paramref name="dim"/>, the last one shorter if need be (<c>torch.split</c>).</summary>
     /// <exception cref="ArgumentException">The tensor is 0-d, or the size is negative (or 0 for a non-empty dim).</exception>
@@ -36,13 +44,18 @@ public sealed partial class Tensor
         if (Dim == 0) throw new ArgumentException("unbind: a 0-d tensor has no dim to unbind");
         int d = Shapes.WrapDim("unbind", dim, Dim);
         var result = new Tensor[shape[d]];
-        for (long i = 0; i < result.Length; i++) result[i] = Select(d, i);
-        return result;
+        using (GradMode.Set(false))
+        {
+            for (long i = 0; i < result.Length; i++) result[i] = Select(d, i);
+        }
+        return GradRecorder.IsNeeded(this) ? GradRecorder.Track(result, "unbind", [this], new Attrs { { "dim", dim } }) : result;
     }
 
     /// <summary>A copy with the order of the elements along <paramref name="dims"/> reversed (<c>torch.flip</c>).</summary>
     /// <exception cref="ArgumentException">A dim repeats.</exception>
-    public Tensor Flip(params long[] dims)
+    public Tensor Flip(params long[] dims) => Moved("flip", () => new() { { "dims", dims } }, () => FlipUnrecorded(dims));
+
+    private Tensor FlipUnrecorded(long[] dims)
     {
         var mask = Shapes.DimMask("flip", dims, Dim, emptyMeansAll: false);
         var maps = new long[]?[Dim];
@@ -56,13 +69,15 @@ public sealed partial class Tensor
 
     /// <summary>The elements shifted cyclically by <c>shifts[i]</c> along <c>dims[i]</c> (<c>torch.roll</c>); with no dims, one shift of the flattened tensor.</summary>
     /// <exception cref="ArgumentException">The shifts and dims do not align.</exception>
-    public Tensor Roll(long[] shifts, long[] dims)
+    public Tensor Roll(long[] shifts, long[] dims) => Moved("roll", () => new() { { "shifts", shifts }, { "dims", dims } }, () => RollUnrecorded(shifts, dims));
+
+    private Tensor RollUnrecorded(long[] shifts, long[] dims)
     {
         ArgumentNullException.ThrowIfNull(shifts);
         ArgumentNullException.ThrowIfNull(dims);
         MovementOps.CheckRoll(shape, shifts, dims);
         if (dims.Length == 0)
-            return Flatten().Roll(shifts, [0]).Reshape(Shape);
+            return Flatten().RollUnrecorded(shifts, [0]).Reshape(Shape);
         var total = new long[Dim];
         for (int i = 0; i < dims.Length; i++)
             total[Shapes.WrapDim("roll", dims[i], Dim)] += shifts[i];
@@ -78,19 +93,22 @@ public sealed partial class Tensor
 
     /// <summary>The tensor tiled <c>repeats[i]</c> times along each dim (<c>tensor.repeat</c>); extra leading repeats add dims.</summary>
     /// <exception cref="ArgumentException">Fewer repeats than dims, or a negative repeat.</exception>
-    public Tensor Repeat(params long[] repeats) => Tiled("repeat", repeats);
+    public Tensor Repeat(params long[] repeats) => Moved("repeat", () => new() { { "repeats", repeats } }, () => Tiled("repeat", repeats));
 
     /// <summary><see cref="Repeat"/> with 1s put in front of <paramref name="dims"/> up to the tensor's rank (<c>torch.tile</c>).</summary>
     /// <exception cref="ArgumentException">A negative repeat.</exception>
     public Tensor Tile(params long[] dims)
     {
         ArgumentNullException.ThrowIfNull(dims);
-        return Tiled("tile", MovementOps.TileRepeats(Dim, dims));
+        return Moved("tile", () => new() { { "dims", dims } }, () => Tiled("tile", MovementOps.TileRepeats(Dim, dims)));
     }
 
     /// <summary>Each element repeated <paramref name="repeats"/> times along <paramref name="dim"/>, or along the flattened tensor when it is null (<c>torch.repeat_interleave</c>).</summary>
     /// <exception cref="ArgumentException">The count is negative, or a dim is given for a 0-d tensor.</exception>
-    public Tensor RepeatInterleave(long repeats, long? dim = null)
+    public Tensor RepeatInterleave(long repeats, long? dim = null) =>
+        Moved("repeat_interleave", () => new() { { "repeats", repeats }, { "dim", dim } }, () => RepeatInterleaveUnrecorded(repeats, dim));
+
+    private Tensor RepeatInterleaveUnrecorded(long repeats, long? dim)
     {
         var outShape = MovementOps.RepeatInterleaveShape(shape, dim, repeats, null);
         var source = dim is null ? Flatten() : this;
@@ -109,6 +127,14 @@ public sealed partial class Tensor
     public Tensor RepeatInterleave(Tensor repeats, long? dim = null)
     {
         ArgumentNullException.ThrowIfNull(repeats);
+        if (!GradRecorder.IsNeeded(this)) return RepeatInterleaveUnrecorded(repeats, dim);
+        Tensor result;
+        using (GradMode.Set(false)) result = RepeatInterleaveUnrecorded(repeats, dim);
+        return GradRecorder.Track(result, "repeat_interleave", this, repeats, new Attrs { { "dim", dim } });
+    }
+
+    private Tensor RepeatInterleaveUnrecorded(Tensor repeats, long? dim)
+    {
         var outShape = MovementOps.RepeatInterleaveShape(shape, dim, null, new TensorType(repeats.DType, repeats.shape));
         var source = dim is null ? Flatten() : this;
         int d = dim is null ? 0 : Shapes.WrapDim("repeat_interleave", dim.Value, Dim);
@@ -132,7 +158,7 @@ public sealed partial class Tensor
     public Tensor Tril(long diagonal = 0)
     {
         MovementOps.CheckMatrices("tril", shape);
-        return Triangle.Run(this, diagonal, lower: true);
+        return Moved("tril", () => new() { { "diagonal", diagonal } }, () => Triangle.Run(this, diagonal, lower: true));
     }
 
     /// <summary>The upper triangle of each matrix in the last two dims (<c>torch.triu</c>): elements with j ≥ i + <paramref name="diagonal"/> kept, the rest 0.</summary>
@@ -140,7 +166,7 @@ public sealed partial class Tensor
     public Tensor Triu(long diagonal = 0)
     {
         MovementOps.CheckMatrices("triu", shape);
-        return Triangle.Run(this, diagonal, lower: false);
+        return Moved("triu", () => new() { { "diagonal", diagonal } }, () => Triangle.Run(this, diagonal, lower: false));
     }
 
     /// <summary>
@@ -148,7 +174,9 @@ public sealed partial class Tensor
     /// or a copy of a matrix's diagonal <paramref name="diagonal"/> (<c>torch.diag</c>; above the main one when positive).
     /// </summary>
     /// <exception cref="ArgumentException">The tensor is neither 1-d nor 2-d.</exception>
-    public Tensor Diag(long diagonal = 0)
+    public Tensor Diag(long diagonal = 0) => Moved("diag", () => new() { { "diagonal", diagonal } }, () => DiagUnrecorded(diagonal));
+
+    private Tensor DiagUnrecorded(long diagonal)
     {
         var outShape = MovementOps.DiagShape(shape, diagonal);
         if (Dim == 1)
@@ -168,12 +196,27 @@ public sealed partial class Tensor
         var (sizes, d) = MovementOps.PieceSizes(op, shape, attrs);
         var result = new Tensor[sizes.Length];
         long start = 0;
-        for (int i = 0; i < sizes.Length; i++)
+        using (GradMode.Set(false))
         {
-            result[i] = Narrow(d, start, sizes[i]);
-            start += sizes[i];
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                result[i] = Narrow(d, start, sizes[i]);
+                start += sizes[i];
+            }
         }
-        return result;
+        return GradRecorder.IsNeeded(this) ? GradRecorder.Track(result, op, [this], attrs) : result;
+    }
+
+    /// <summary>
+    /// Runs a one-input movement op, recording it as <paramref name="op"/> when this tensor needs a gradient (the
+    /// computation itself then runs unrecorded, so its inner views and copies add no nodes).
+    /// </summary>
+    private Tensor Moved(string op, Func<Attrs> attrs, Func<Tensor> run)
+    {
+        if (!GradRecorder.IsNeeded(this)) return run();
+        Tensor result;
+        using (GradMode.Set(false)) result = run();
+        return GradRecorder.Track(result, op, this, attrs());
     }
 
     private Tensor Tiled(string op, long[] repeats)

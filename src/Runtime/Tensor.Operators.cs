@@ -3,7 +3,7 @@ namespace Kiln;
 // C# operators mirror Python's on torch tensors. == and != keep their reference meaning (C# null checks
 // and collections rely on it); use Eq/Ne for elementwise equality. & | ^ and ! are the logical ops on
 // bool masks, as Python's & | ^ ~ are on bool tensors.
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Elementwise sum with broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);

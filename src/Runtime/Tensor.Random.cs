@@ -2,7 +2,7 @@ using Kiln.Kernels;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>A float32 tensor of values uniform in [0, 1) from the default generator (<c>torch.rand</c>).</summary>
     public static Tensor Rand(params long[] shape) => Rand(shape, null, null, null);

@@ -2,7 +2,7 @@ using Kiln.Kernels.Sampling;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// 0/1 draws with this tensor's values as the probabilities of 1 (<c>torch.bernoulli(input)</c>), in this

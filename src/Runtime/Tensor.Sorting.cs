@@ -3,7 +3,7 @@ using Kiln.Kernels.Movement;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// The elements sorted along <paramref name="dim"/> and the int64 index each came from (<c>torch.sort</c>).
@@ -14,8 +14,16 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentOutOfRangeException">The dim is out of range.</exception>
     public (Tensor Values, Tensor Indices) Sort(long dim = -1, bool descending = false, bool stable = false)
     {
+        var (values, indices) = SortUnrecorded(dim, descending);
+        if (!GradRecorder.IsNeeded(this)) return (values, indices);
+        GradRecorder.Track([values, indices], "sort", [this], new IR.Attrs { { "dim", dim }, { "descending", descending }, { "stable", stable } });
+        return (values, indices);
+    }
+
+    private (Tensor Values, Tensor Indices) SortUnrecorded(long dim, bool descending)
+    {
         int d = Shapes.WrapDim("sort", dim, Dim);
-        return Dim == 0 ? (Clone(), Zeros([], DType.Int64)) : SortRows.Run(this, d, descending, shape[d]);
+        return Dim == 0 ? (Copy(), Zeros([], DType.Int64)) : SortRows.Run(this, d, descending, shape[d]);
     }
 
     /// <summary>The int64 indices that sort the elements along <paramref name="dim"/> (<c>torch.argsort</c>); see <see cref="Sort"/>.</summary>
@@ -23,7 +31,7 @@ public sealed partial class Tensor
     public Tensor Argsort(long dim = -1, bool descending = false, bool stable = false)
     {
         Shapes.WrapDim("argsort", dim, Dim);
-        return Sort(dim, descending, stable).Indices;
+        return SortUnrecorded(dim, descending).Indices;
     }
 
     /// <summary>
@@ -36,8 +44,10 @@ public sealed partial class Tensor
     {
         IR.TypeRules.CheckDType("topk", DType, MovementOps.NumericDTypes);
         MovementOps.TopkShape(shape, k, dim);
-        if (Dim == 0) return (Clone(), Zeros([], DType.Int64));
-        return SortRows.Run(this, Shapes.WrapDim("topk", dim, Dim), largest, k);
+        var (values, indices) = Dim == 0 ? (Copy(), Zeros([], DType.Int64)) : SortRows.Run(this, Shapes.WrapDim("topk", dim, Dim), largest, k);
+        if (GradRecorder.IsNeeded(this))
+            GradRecorder.Track([values, indices], "topk", [this], new IR.Attrs { { "k", k }, { "dim", dim }, { "largest", largest }, { "sorted", sorted } });
+        return (values, indices);
     }
 
     /// <summary>

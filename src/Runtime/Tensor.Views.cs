@@ -1,8 +1,13 @@
+using Kiln.IR;
+using Kiln.IR.Ops;
 using Kiln.Kernels;
 
 namespace Kiln;
 
-public sealed partial class Tensor
+// The view methods (tensor.view, reshape, transpose, permute, squeeze, expand, narrow, select ...). Each public
+// method records its registry op when autograd needs it; the *Untracked forms compute the view alone and serve the
+// CPU kernel table, which the dispatcher records itself.
+public partial class Tensor
 {
     /// <summary>A view of the same storage with another shape, strides and offset.</summary>
     internal Tensor AsStrided(long[] newShape, long[] newStrides, long newOffset) => new(storage, DType, newShape, newStrides, newOffset);
@@ -15,19 +20,26 @@ public sealed partial class Tensor
     /// <exception cref="InvalidOperationException">The layout does not allow this view.</exception>
     public Tensor View(params long[] newShape)
     {
-        var target = InferShape("view", newShape);
+        var target = ViewOps.InferSize("view", newShape, numel, shape);
         var newStrides = ViewStrides(target) ?? throw new InvalidOperationException(
             $"view: a tensor of shape {Shapes.Format(shape)} with strides {Shapes.Format(strides)} cannot be viewed as {Shapes.Format(target)}: its elements are not laid out compatibly; use Reshape (which copies) or Contiguous() first");
-        return AsStrided(target, newStrides, offset);
+        var result = AsStrided(target, newStrides, offset);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "reshape", new Attrs { { "shape", newShape } }) : result;
     }
 
-    /// <summary>This tensor with shape <paramref name="newShape"/>: a view when the layout allows, else a copy.</summary>
+    /// <summary>This tensor with shape <paramref name="newShape"/> (one dim may be -1): a view when the layout allows, else a copy.</summary>
     /// <exception cref="ArgumentException">The shape does not match the element count.</exception>
     public Tensor Reshape(params long[] newShape)
     {
-        var target = InferShape("reshape", newShape);
+        var result = ReshapeUntracked(newShape);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "reshape", new Attrs { { "shape", newShape } }) : result;
+    }
+
+    internal Tensor ReshapeUntracked(long[] newShape)
+    {
+        var target = ViewOps.InferSize("reshape", newShape, numel, shape);
         var newStrides = ViewStrides(target);
-        return newStrides is null ? Contiguous().AsStrided(target, Shapes.ContiguousStrides(target), 0) : AsStrided(target, newStrides, offset);
+        return newStrides is null ? CloneUntracked().AsStrided(target, Shapes.ContiguousStrides(target), 0) : AsStrided(target, newStrides, offset);
     }
 
     /// <summary>This tensor with dims <paramref name="startDim"/>..<paramref name="endDim"/> merged into one (a view when possible).</summary>
@@ -45,19 +57,27 @@ public sealed partial class Tensor
     public Tensor Unflatten(long dim, params long[] sizes)
     {
         int d = Shapes.WrapDim("unflatten", dim, Dim);
-        var inner = InferShape("unflatten", sizes, shape[d]);
+        var inner = ViewOps.InferSize("unflatten", sizes, shape[d], shape);
         return Reshape([.. shape[..d], .. inner, .. shape[(d + 1)..]]);
     }
 
     /// <summary>A view with dims <paramref name="dim0"/> and <paramref name="dim1"/> swapped.</summary>
     public Tensor Transpose(long dim0, long dim1)
     {
-        if (Dim == 0) { Shapes.WrapDim("transpose", dim0, 0); Shapes.WrapDim("transpose", dim1, 0); return this; }
+        var result = TransposeUntracked(dim0, dim1);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "transpose", new Attrs { { "dim0", dim0 }, { "dim1", dim1 } }) : result;
+    }
+
+    internal Tensor TransposeUntracked(long dim0, long dim1)
+    {
         int a = Shapes.WrapDim("transpose", dim0, Dim), b = Shapes.WrapDim("transpose", dim1, Dim);
         var s = (long[])shape.Clone();
         var st = (long[])strides.Clone();
-        (s[a], s[b]) = (s[b], s[a]);
-        (st[a], st[b]) = (st[b], st[a]);
+        if (Dim > 0)
+        {
+            (s[a], s[b]) = (s[b], s[a]);
+            (st[a], st[b]) = (st[b], st[a]);
+        }
         return AsStrided(s, st, offset);
     }
 
@@ -73,16 +93,20 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException">The dims are not a permutation of this tensor's dims.</exception>
     public Tensor Permute(params long[] dims)
     {
-        if (dims.Length != Dim)
-            throw new ArgumentException($"permute: expected {Dim} dims for a tensor of shape {Shapes.Format(shape)}, got [{string.Join(", ", dims)}]");
-        Shapes.DimMask("permute", dims, Dim, emptyMeansAll: false); // rejects repeated dims
-        var s = new long[Dim];
-        var st = new long[Dim];
-        for (int i = 0; i < Dim; i++)
+        var result = PermuteUntracked(dims);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "permute", new Attrs { { "dims", dims } }) : result;
+    }
+
+    internal Tensor PermuteUntracked(long[] dims)
+    {
+        Span<int> order = dims.Length <= 16 ? stackalloc int[dims.Length] : new int[dims.Length];
+        ViewOps.PermuteDims("permute", dims, shape, order);
+        var s = new long[order.Length];
+        var st = new long[order.Length];
+        for (int i = 0; i < order.Length; i++)
         {
-            int d = Shapes.WrapDim("permute", dims[i], Dim);
-            s[i] = shape[d];
-            st[i] = strides[d];
+            s[i] = shape[order[i]];
+            st[i] = strides[order[i]];
         }
         return AsStrided(s, st, offset);
     }
@@ -90,12 +114,18 @@ public sealed partial class Tensor
     /// <summary>A view without the size-1 dims (all of them, or those among <paramref name="dims"/>).</summary>
     public Tensor Squeeze(params long[] dims)
     {
-        var mask = Shapes.DimMask("squeeze", dims, Dim);
-        var s = new List<long>();
-        var st = new List<long>();
+        var result = SqueezeUntracked(dims);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "squeeze", new Attrs { { "dim", dims } }) : result;
+    }
+
+    internal Tensor SqueezeUntracked(long[] dims)
+    {
+        var removed = ViewOps.SqueezedDims("squeeze", dims, shape);
+        var s = new List<long>(Dim);
+        var st = new List<long>(Dim);
         for (int i = 0; i < Dim; i++)
         {
-            if (mask[i] && shape[i] == 1) continue;
+            if (removed[i]) continue;
             s.Add(shape[i]);
             st.Add(strides[i]);
         }
@@ -104,6 +134,12 @@ public sealed partial class Tensor
 
     /// <summary>A view with a size-1 dim inserted at <paramref name="dim"/> (which may be -1 to append).</summary>
     public Tensor Unsqueeze(long dim)
+    {
+        var result = UnsqueezeUntracked(dim);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "unsqueeze", new Attrs { { "dim", dim } }) : result;
+    }
+
+    internal Tensor UnsqueezeUntracked(long dim)
     {
         int d = Shapes.WrapDim("unsqueeze", dim, Dim + 1);
         long stride = d < Dim ? shape[d] * strides[d] : 1;
@@ -117,37 +153,17 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException">The shape cannot be reached by broadcasting.</exception>
     public Tensor Expand(params long[] sizes)
     {
-        if (sizes.Length < Dim)
-            throw new ArgumentException($"expand: the target shape {Shapes.Format(sizes)} has fewer dims than the tensor's {Shapes.Format(shape)}");
-        int shift = sizes.Length - Dim;
-        var s = new long[sizes.Length];
-        var st = new long[sizes.Length];
-        for (int i = 0; i < sizes.Length; i++)
-        {
-            int src = i - shift;
-            long target = sizes[i];
-            if (src < 0)
-            {
-                if (target < 0) throw new ArgumentException($"expand: -1 is not allowed for the new leading dim {i} in {Shapes.Format(sizes)}");
-                s[i] = target;
-                st[i] = 0;
-                continue;
-            }
-            if (target == -1 || target == shape[src])
-            {
-                s[i] = shape[src];
-                st[i] = strides[src];
-            }
-            else if (shape[src] == 1 && target >= 0)
-            {
-                s[i] = target;
-                st[i] = 0;
-            }
-            else
-            {
-                throw new ArgumentException($"expand: the tensor of shape {Shapes.Format(shape)} cannot be expanded to {Shapes.Format(sizes)}: dim {src} has size {shape[src]}, which is not 1");
-            }
-        }
+        var result = ExpandUntracked(sizes);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "expand", new Attrs { { "size", sizes } }) : result;
+    }
+
+    internal Tensor ExpandUntracked(long[] sizes)
+    {
+        var s = ViewOps.ExpandShape("expand", shape, sizes);
+        int shift = s.Length - Dim;
+        var st = new long[s.Length];
+        for (int i = shift; i < s.Length; i++)
+            st[i] = s[i] == shape[i - shift] ? strides[i - shift] : 0;
         return AsStrided(s, st, offset);
     }
 
@@ -158,45 +174,134 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentOutOfRangeException">The range does not fit in the dim.</exception>
     public Tensor Narrow(long dim, long start, long length)
     {
-        int d = Shapes.WrapDim("narrow", dim, Dim);
         if (Dim == 0) throw new ArgumentException("narrow: cannot narrow a 0-d tensor");
+        int d = Shapes.WrapDim("narrow", dim, Dim);
         if (start < 0) start += shape[d];
         if (start < 0 || length < 0 || start + length > shape[d])
             throw new ArgumentOutOfRangeException(nameof(start), $"narrow: start {start} with length {length} does not fit in dim {d} of size {shape[d]}");
-        var s = (long[])shape.Clone();
-        s[d] = length;
-        return AsStrided(s, (long[])strides.Clone(), offset + (length == 0 ? 0 : start * strides[d]));
+        var result = SliceView(d, start, length, 1);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "slice", new Attrs { { "dim", (long)d }, { "start", start }, { "end", start + length } }) : result;
     }
 
     /// <summary>The slice <c>[start, end)</c> with <paramref name="step"/> along <paramref name="dim"/>, Python-style: negative bounds count from the end and are clamped.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The step is not positive.</exception>
     public Tensor Slice(long dim, long? start = null, long? end = null, long step = 1)
     {
-        if (Dim == 0) throw new ArgumentException("slice: cannot slice a 0-d tensor");
-        int d = Shapes.WrapDim("slice", dim, Dim);
-        if (step <= 0) throw new ArgumentOutOfRangeException(nameof(step), step, "slice: step must be positive (PyTorch does not support negative steps; use Flip)");
-        long size = shape[d];
-        long s0 = Clamp(start ?? 0, size), e0 = Clamp(end ?? size, size);
-        long len = e0 > s0 ? (e0 - s0 + step - 1) / step : 0;
+        var result = SliceUntracked(dim, start, end, step);
+        if (!GradRecorder.IsNeeded(this)) return result;
+        var attrs = new Attrs { { "dim", dim }, { "step", step } };
+        if (start is not null) attrs.Add("start", start.Value);
+        if (end is not null) attrs.Add("end", end.Value);
+        return Recorded(result, "slice", attrs);
+    }
+
+    internal Tensor SliceUntracked(long dim, long? start, long? end, long step, string op = "slice")
+    {
+        var (d, s, length) = ViewOps.SliceRange(op, shape, dim, start, end, step);
+        return SliceView(d, s, length, step);
+    }
+
+    private Tensor SliceView(int d, long start, long length, long step)
+    {
         var s = (long[])shape.Clone();
         var st = (long[])strides.Clone();
-        s[d] = len;
+        s[d] = length;
         st[d] = strides[d] * step;
-        return AsStrided(s, st, offset + (len == 0 ? 0 : s0 * strides[d]));
-
-        static long Clamp(long i, long size) => Math.Clamp(i < 0 ? i + size : i, 0, size);
+        return Part(s, st, start * strides[d]);
     }
 
     /// <summary>The view at <paramref name="index"/> along <paramref name="dim"/>, with that dim removed (<c>tensor.select</c>).</summary>
     /// <exception cref="IndexOutOfRangeException">The index is outside the dim.</exception>
     public Tensor Select(long dim, long index)
     {
-        if (Dim == 0) throw new ArgumentException("select: cannot index a 0-d tensor");
-        int d = Shapes.WrapDim("select", dim, Dim);
-        long i = index < 0 ? index + shape[d] : index;
-        if (i < 0 || i >= shape[d])
-            throw new IndexOutOfRangeException($"select: index {index} is out of range for dim {d} of size {shape[d]} (shape {Shapes.Format(shape)})");
-        return AsStrided([.. shape[..d], .. shape[(d + 1)..]], [.. strides[..d], .. strides[(d + 1)..]], offset + i * strides[d]);
+        int d = ViewOps.SelectDim("select", shape, dim);
+        long i = ViewOps.SelectPosition(index, shape[d]);
+        if (i < 0) throw new IndexOutOfRangeException(ViewOps.SelectIndexMessage("select", shape, d, index));
+        var result = SelectView(d, i);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "select", new Attrs { { "dim", dim }, { "index", index } }) : result;
+    }
+
+    internal Tensor SelectUntracked(long dim, long index, string op = "select")
+    {
+        var (d, i) = ViewOps.SelectChecked(op, shape, dim, index);
+        return SelectView(d, i);
+    }
+
+    private Tensor SelectView(int d, long i) => Part(ViewOps.Without(shape, d), ViewOps.Without(strides, d), i * strides[d]);
+
+    /// <summary>
+    /// The view of the diagonal <paramref name="offset"/> above (below when negative) the main one of the matrices
+    /// spanned by dims <paramref name="dim1"/> and <paramref name="dim2"/>; those dims are removed and the diagonal is the last dim (<c>torch.diagonal</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The tensor has fewer than 2 dims, or the dims are equal or out of range.</exception>
+    public Tensor Diagonal(long offset = 0, long dim1 = 0, long dim2 = 1)
+    {
+        var result = DiagonalUntracked(offset, dim1, dim2);
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "diagonal", new Attrs { { "offset", offset }, { "dim1", dim1 }, { "dim2", dim2 } }) : result;
+    }
+
+    internal Tensor DiagonalUntracked(long offset, long dim1, long dim2, string op = "diagonal")
+    {
+        var (a, b, length) = ViewOps.DiagonalRange(op, shape, offset, dim1, dim2);
+        var s = new List<long>(Dim - 1);
+        var st = new List<long>(Dim - 1);
+        for (int i = 0; i < Dim; i++)
+        {
+            if (i == a || i == b) continue;
+            s.Add(shape[i]);
+            st.Add(strides[i]);
+        }
+        s.Add(length);
+        st.Add(strides[a] + strides[b]);
+        return Part([.. s], [.. st], offset >= 0 ? offset * strides[b] : -offset * strides[a]);
+    }
+
+    /// <summary>A copy of this tensor with <paramref name="src"/> written into the slice <c>[start, end)</c> with <paramref name="step"/> along <paramref name="dim"/> (<c>torch.slice_scatter</c>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="src"/> does not have the slice's shape, or the slice is invalid.</exception>
+    public Tensor SliceScatter(Tensor src, long dim = 0, long? start = null, long? end = null, long step = 1)
+    {
+        ArgumentNullException.ThrowIfNull(src);
+        var result = ScatterInto(src, "slice_scatter", copy => copy.SliceUntracked(dim, start, end, step, "slice_scatter"), ViewOps.DescribeSlice(dim, start, end, step));
+        if (!GradRecorder.IsNeeded(this, src)) return result;
+        var attrs = new Attrs { { "dim", dim }, { "step", step } };
+        if (start is not null) attrs.Add("start", start.Value);
+        if (end is not null) attrs.Add("end", end.Value);
+        return GradRecorder.Record("slice_scatter", attrs, [this, src], [result])[0];
+    }
+
+    /// <summary>A copy of this tensor with <paramref name="src"/> written at <paramref name="index"/> along <paramref name="dim"/> (<c>torch.select_scatter</c>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="src"/> does not have the selected part's shape, or the index is out of range.</exception>
+    public Tensor SelectScatter(Tensor src, long dim, long index)
+    {
+        ArgumentNullException.ThrowIfNull(src);
+        var result = ScatterInto(src, "select_scatter", copy => copy.SelectUntracked(dim, index, "select_scatter"), ViewOps.DescribeSelect(dim, index));
+        return GradRecorder.IsNeeded(this, src)
+            ? GradRecorder.Record("select_scatter", new Attrs { { "dim", dim }, { "index", index } }, [this, src], [result])[0]
+            : result;
+    }
+
+    /// <summary>A copy of this tensor with <paramref name="src"/> written onto the diagonal that <see cref="Diagonal"/> picks (<c>torch.diagonal_scatter</c>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="src"/> does not have the diagonal's shape, or the dims are invalid.</exception>
+    public Tensor DiagonalScatter(Tensor src, long offset = 0, long dim1 = 0, long dim2 = 1)
+    {
+        ArgumentNullException.ThrowIfNull(src);
+        var result = ScatterInto(src, "diagonal_scatter", copy => copy.DiagonalUntracked(offset, dim1, dim2, "diagonal_scatter"), ViewOps.DescribeDiagonal(offset, dim1, dim2));
+        return GradRecorder.IsNeeded(this, src)
+            ? GradRecorder.Record("diagonal_scatter", new Attrs { { "offset", offset }, { "dim1", dim1 }, { "dim2", dim2 } }, [this, src], [result])[0]
+            : result;
+    }
+
+    /// <summary>
+    /// A contiguous copy of this tensor with <paramref name="src"/> (converted to this dtype) copied into the part
+    /// <paramref name="part"/> views (<paramref name="description"/> names it in errors).
+    /// </summary>
+    internal Tensor ScatterInto(Tensor src, string op, Func<Tensor, Tensor> part, string description)
+    {
+        var result = CloneUntracked();
+        var target = part(result);
+        ViewOps.CheckScatterSource(op, shape, target.shape, src.shape, description);
+        CopyKernel.Copy(src.DType == DType ? src : src.To(DType), target);
+        return result;
     }
 
     /// <summary>This tensor if it is contiguous, else a contiguous copy.</summary>
@@ -205,46 +310,26 @@ public sealed partial class Tensor
     /// <summary>A contiguous copy with its own storage.</summary>
     public Tensor Clone()
     {
+        var result = CloneUntracked();
+        return GradRecorder.IsNeeded(this) ? Recorded(result, "clone", Attrs.Empty) : result;
+    }
+
+    internal Tensor CloneUntracked()
+    {
         var result = Empty(DType, (long[])shape.Clone());
         CopyKernel.Copy(this, result);
         return result;
     }
 
-    /// <summary>Resolves a -1 in a requested shape and checks the element count.</summary>
-    private long[] InferShape(string op, long[] requested, long? count = null)
-    {
-        long n = count ?? numel;
-        int infer = -1;
-        long known = 1;
-        for (int i = 0; i < requested.Length; i++)
-        {
-            if (requested[i] == -1)
-            {
-                if (infer >= 0) throw new ArgumentException($"{op}: only one dim can be -1 in {Shapes.Format(requested)}");
-                infer = i;
-            }
-            else if (requested[i] < 0)
-            {
-                throw new ArgumentException($"{op}: invalid size {requested[i]} in {Shapes.Format(requested)}");
-            }
-            else
-            {
-                known *= requested[i];
-            }
-        }
-        var result = (long[])requested.Clone();
-        if (infer >= 0)
-        {
-            if (known == 0 || n % known != 0)
-                throw new ArgumentException($"{op}: shape {Shapes.Format(requested)} is invalid for input of size {n}");
-            result[infer] = n / known;
-        }
-        else if (known != n)
-        {
-            throw new ArgumentException($"{op}: shape {Shapes.Format(requested)} is invalid for input of size {n} (shape {Shapes.Format(shape)})");
-        }
-        return result;
-    }
+    /// <summary>
+    /// A view of part of this tensor starting <paramref name="start"/> elements in; an empty part keeps this offset,
+    /// since its start may lie past the end of the storage.
+    /// </summary>
+    private Tensor Part(long[] newShape, long[] newStrides, long start) =>
+        AsStrided(newShape, newStrides, Shapes.Numel(newShape) == 0 ? offset : offset + start);
+
+    /// <summary>Records <paramref name="result"/> as computed from this tensor by <paramref name="op"/>.</summary>
+    private Tensor Recorded(Tensor result, string op, Attrs attrs) => GradRecorder.Record(op, attrs, [this], [result])[0];
 
     /// <summary>Strides that view this tensor's storage as <paramref name="target"/>, or null if impossible (PyTorch's computeStride).</summary>
     private long[]? ViewStrides(long[] target)

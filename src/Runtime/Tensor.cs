@@ -8,7 +8,7 @@ namespace Kiln;
 /// <c>torch.Tensor</c>). Views (<see cref="View"/>, <see cref="Transpose"/>, slicing ...) share storage
 /// with their base; CPU tensors are garbage-collected and need no <c>Dispose</c>.
 /// </summary>
-public sealed partial class Tensor
+public partial class Tensor
 {
     internal readonly Storage storage;
     internal readonly long[] shape;

@@ -31,6 +31,23 @@ def arg(a, name, default):
     return v[0] if isinstance(v, list) and len(v) == 1 else v
 
 
+def weight_backward(x, a):
+    """conv_weight_backward through aten.convolution_backward (only the weight gradient); padding is the padding
+    before each dim, which for these samples is the symmetric padding torch takes."""
+    grad, inp = x
+    size = a["weight_size"]
+    rank = len(size) - 2
+    if inp.dim() == rank + 1:
+        grad, inp = grad.unsqueeze(0), inp.unsqueeze(0)
+
+    def per_dim(name, default):
+        v = a.get(name, [default])
+        return v * rank if len(v) == 1 else v
+    weight = torch.empty(size, dtype=inp.dtype)
+    return torch.ops.aten.convolution_backward(grad, inp, weight, None, per_dim("stride", 1), per_dim("padding", 0), per_dim("dilation", 1),
+                                               False, [0] * rank, a.get("groups", 1), [False, True, False])[1]
+
+
 OPS = {
     "conv1d": in_float32(lambda x, a: F.conv1d(x[0], x[1], bias(x), arg(a, "stride", 1), arg(a, "padding", 0), arg(a, "dilation", 1), arg(a, "groups", 1))),
     "conv2d": in_float32(lambda x, a: F.conv2d(x[0], x[1], bias(x), arg(a, "stride", 1), arg(a, "padding", 0), arg(a, "dilation", 1), arg(a, "groups", 1))),
@@ -38,4 +55,5 @@ OPS = {
                                                                    arg(a, "output_padding", 0), arg(a, "groups", 1), arg(a, "dilation", 1))),
     "unfold": in_float32(lambda x, a: F.unfold(x[0], arg(a, "kernel_size", None), arg(a, "dilation", 1), arg(a, "padding", 0), arg(a, "stride", 1))),
     "fold": in_float32(lambda x, a: F.fold(x[0], arg(a, "output_size", None), arg(a, "kernel_size", None), arg(a, "dilation", 1), arg(a, "padding", 0), arg(a, "stride", 1))),
+    "conv_weight_backward": in_float32(weight_backward),
 }

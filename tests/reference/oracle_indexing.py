@@ -25,6 +25,15 @@ def scatter(x, a):
     return torch.scatter(x[0], a["dim"], x[1], a["value"])
 
 
+def embedding_backward(x, a):
+    """aten's embedding_backward; float16/bfloat16 summed in float32 (as Kiln does), then rounded."""
+    grad, n = x[0], a["num_weights"]
+    padding = a.get("padding_idx")
+    padding = -1 if padding is None else (padding + n if padding < 0 else padding)
+    wide = grad.float() if grad.dtype in (torch.float16, torch.bfloat16) else grad
+    return torch.ops.aten.embedding_backward(wide, x[1], n, padding, False, False).to(grad.dtype)
+
+
 OPS = {
     "gather": lambda x, a: torch.gather(x[0], a["dim"], x[1]),
     "scatter": scatter,
@@ -39,4 +48,5 @@ OPS = {
     "nonzero": lambda x, a: torch.nonzero(x[0]),
     "one_hot": lambda x, a: F.one_hot(x[0], a.get("num_classes", -1)),
     "embedding": lambda x, a: F.embedding(x[0], x[1], padding_idx=a.get("padding_idx")),
+    "embedding_backward": lambda x, a: embedding_backward(x, a),
 }

@@ -52,6 +52,52 @@ def interpolate(t, a):
                          align_corners=a.get("align_corners"), recompute_scale_factor=a.get("recompute_scale_factor"))
 
 
+def pair(v):
+    """A window option as aten's int[2] arguments take it."""
+    return v * 2 if len(v) == 1 else v
+
+
+def interpolate_backward(x, a):
+    """interpolate_backward: torch's own gradient of interpolate (aten's upsample_*_backward ops)."""
+    grad, inp = x
+    inp = inp.detach().requires_grad_()
+    return torch.autograd.grad(interpolate(inp, a), inp, grad)[0]
+
+
+def max_pool2d_backward(x, a):
+    grad, inp, indices = x
+    kernel = pair(a["kernel_size"])
+    return torch.ops.aten.max_pool2d_with_indices_backward(grad, inp, kernel, pair(a.get("stride") or kernel), pair(a.get("padding", [0])),
+                                                           pair(a.get("dilation", [1])), a.get("ceil_mode", False), indices)
+
+
+def check_adaptive(grad, inp, a, indices=None):
+    """torch 1.13's adaptive backward kernels do not check grad_output against output_size (a wrong shape crashes
+    adaptive_max_pool2d_backward), so the check is made here."""
+    expected = F.adaptive_avg_pool2d(inp, a["output_size"]).shape
+    if grad.shape != expected or (indices is not None and indices.shape != expected):
+        raise RuntimeError(f"expected grad_output of shape {list(expected)}, got {list(grad.shape)}")
+
+
+def adaptive_max_pool2d_backward(x, a):
+    grad, inp, indices = x
+    check_adaptive(grad, inp, a, indices)
+    return torch.ops.aten.adaptive_max_pool2d_backward(grad, inp, indices)
+
+
+def adaptive_avg_pool2d_backward(x, a):
+    grad, inp = x
+    check_adaptive(grad, inp, a)
+    return torch.ops.aten._adaptive_avg_pool2d_backward(grad, inp)
+
+
+def avg_pool2d_backward(x, a):
+    grad, inp = x
+    kernel = pair(a["kernel_size"])
+    return torch.ops.aten.avg_pool2d_backward(grad, inp, kernel, pair(a.get("stride") or kernel), pair(a.get("padding", [0])),
+                                              a.get("ceil_mode", False), a.get("count_include_pad", True), a.get("divisor_override"))
+
+
 OPS = {
     "max_pool1d": widened(lambda t, a: F.max_pool1d(t, **max_window(a)), integers=True),
     "max_pool1d_with_indices": widened(lambda t, a: F.max_pool1d(t, **max_window(a), return_indices=True), integers=True),
@@ -68,4 +114,9 @@ OPS = {
     "interpolate": widened(interpolate),
     "pixel_shuffle": lambda x, a: F.pixel_shuffle(x[0], a["upscale_factor"]),
     "pixel_unshuffle": lambda x, a: F.pixel_unshuffle(x[0], a["downscale_factor"]),
+    "max_pool2d_backward": max_pool2d_backward,
+    "adaptive_max_pool2d_backward": adaptive_max_pool2d_backward,
+    "avg_pool2d_backward": avg_pool2d_backward,
+    "adaptive_avg_pool2d_backward": adaptive_avg_pool2d_backward,
+    "interpolate_backward": interpolate_backward,
 }

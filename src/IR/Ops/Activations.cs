@@ -6,11 +6,12 @@ namespace Kiln.IR.Ops;
 public static class ActivationOps
 {
     /// <summary><c>max(self, 0)</c> in the input's dtype (not defined on bool).</summary>
-    public static OpDef Relu { get; } = SameUnary("relu", Numeric);
+    public static OpDef Relu { get; } = WithGradSamples(SameUnary("relu", Numeric), SampleDomain.NonZero, null, GradShapes)
+        with { Gradient = ElementwiseGradients.Relu };
 
     /// <summary><c>self</c> where positive, else <c>self · negative_slope</c> (floating point only).</summary>
     public static OpDef LeakyRelu { get; } = Activation("leaky_relu", [new AttrDef("negative_slope", "float", 0.01)],
-        [Attrs.Empty, new Attrs { { "negative_slope", 0.2 } }]);
+        [Attrs.Empty, new Attrs { { "negative_slope", 0.2 } }]) with { Gradient = ElementwiseGradients.LeakyRelu };
 
     /// <summary>GELU: exact (<c>approximate="none"</c>, with erf) or its tanh approximation (<c>"tanh"</c>).</summary>
     /// <remarks>
@@ -19,14 +20,14 @@ public static class ActivationOps
     /// </remarks>
     public static OpDef Gelu { get; } = Activation("gelu", [new AttrDef("approximate", "str", "none")],
         [Attrs.Empty, new Attrs { { "approximate", "tanh" } }], attrs => CheckApproximate(attrs.GetString("approximate", "none")),
-        bfloat16Tolerance: new Tolerance(4e-2, 2e-3));
+        bfloat16Tolerance: new Tolerance(4e-2, 2e-3)) with { Gradient = ElementwiseGradients.Gelu };
 
     /// <summary>SiLU (swish): <c>self · sigmoid(self)</c>.</summary>
-    public static OpDef Silu { get; } = Activation("silu", [], [Attrs.Empty]);
+    public static OpDef Silu { get; } = Activation("silu", [], [Attrs.Empty]) with { Gradient = ElementwiseGradients.Silu };
 
     /// <summary><c>log(1 + exp(beta·self)) / beta</c>, or self where beta·self &gt; threshold.</summary>
     public static OpDef Softplus { get; } = Activation("softplus", [new AttrDef("beta", "float", 1.0), new AttrDef("threshold", "float", 20.0)],
-        [Attrs.Empty, new Attrs { { "beta", 2.0 }, { "threshold", 5.0 } }]);
+        [Attrs.Empty, new Attrs { { "beta", 2.0 }, { "threshold", 5.0 } }]) with { Gradient = ElementwiseGradients.Softplus };
 
     /// <summary>Every op of this file.</summary>
     public static IReadOnlyList<OpDef> All { get; } = [Relu, LeakyRelu, Gelu, Silu, Softplus];

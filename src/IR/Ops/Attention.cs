@@ -32,6 +32,7 @@ public static class AttentionOps
             return [new TensorType(inputs[0].DType, ResultShape(inputs[0].Shape, inputs[1].Shape, inputs[2].Shape, mask?.Shape))];
         },
         Samples = AttentionSamples.All,
+        Gradient = AttentionGradients.ScaledDotProductAttention,
     };
 
     /// <summary>Every op of the family.</summary>

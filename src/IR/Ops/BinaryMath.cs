@@ -10,7 +10,8 @@ public static class BinaryMathOps
 
     /// <summary><c>self + alpha * other</c>.</summary>
     public static OpDef Add { get; } = Binary("add", ResultKind.Same, AllDTypes, schema: [new AttrDef("alpha", "float", 1.0)],
-        extra: () => [new OpSample([new TensorSpec(DType.Float32, [3, 4]), new TensorSpec(DType.Float32, [4])], new Attrs { { "alpha", 2.5 } })]);
+        extra: () => [new OpSample([new TensorSpec(DType.Float32, [3, 4]), new TensorSpec(DType.Float32, [4])], new Attrs { { "alpha", 2.5 } })])
+        with { Gradient = ElementwiseGradients.Add };
 
     /// <summary><c>self - alpha * other</c> (a bool operand is an error, as in PyTorch).</summary>
     public static OpDef Sub { get; } = new()
@@ -22,10 +23,11 @@ public static class BinaryMathOps
         DTypes = Numeric,
         InferTypes = TypeRules.Elementwise("sub", ResultKind.Same, Numeric),
         Samples = () => SampleSets.Binary(SampleNumeric).Append(BinarySample(DType.Int64, SampleDomain.Any, SampleDomain.Any, new Attrs { { "alpha", 3L } })),
+        Gradient = ElementwiseGradients.Sub,
     };
 
     /// <summary><c>self * other</c> (logical and on bool).</summary>
-    public static OpDef Mul { get; } = Binary("mul", ResultKind.Same, AllDTypes);
+    public static OpDef Mul { get; } = Binary("mul", ResultKind.Same, AllDTypes) with { Gradient = ElementwiseGradients.Mul };
 
     /// <summary>
     /// <c>self / other</c>: true division (integers give float32) unless <c>rounding_mode</c> is <c>"trunc"</c>
@@ -42,6 +44,7 @@ public static class BinaryMathOps
             ? Promoted("div", ResultKind.Same, RoundingDivDTypes)(inputs, attrs)
             : Promoted("div", ResultKind.Float, AllDTypes)(inputs, attrs),
         Samples = DivSamples,
+        Gradient = ElementwiseGradients.Div,
     };
 
     /// <summary><c>self ** other</c>: integers stay integers (a negative tensor exponent gives 0 except for bases ±1).</summary>
@@ -51,25 +54,34 @@ public static class BinaryMathOps
         BinarySample(DType.Float64, SampleDomain.Positive, SampleDomain.Any),
         BinarySample(DType.Int64, SampleDomain.Any, SampleDomain.Any),
         BinarySample(DType.Float32, SampleDomain.Special, SampleDomain.Special),
-    ]);
+    ]) with { Gradient = ElementwiseGradients.Pow };
 
     /// <summary>The angle of the point (other, self), <c>atan2(self, other)</c>; always floating point.</summary>
     public static OpDef Atan2 { get; } = Binary("atan2", ResultKind.Float, AllDTypes,
-        extra: () => [BinarySample(DType.Float32, SampleDomain.Special, SampleDomain.Special)]);
+        extra: () => [BinarySample(DType.Float32, SampleDomain.Special, SampleDomain.Special)]) with { Gradient = ElementwiseGradients.Atan2 };
 
     /// <summary>The elementwise maximum; NaN if either operand is NaN.</summary>
-    public static OpDef Maximum { get; } = Binary("maximum", ResultKind.Same, AllDTypes, SampleDomain.Special, SampleDomain.Special);
+    public static OpDef Maximum { get; } = Binary("maximum", ResultKind.Same, AllDTypes, SampleDomain.Special, SampleDomain.Special)
+        with { Gradient = ElementwiseGradients.Extremum(selfLoses: "lt", otherLoses: "gt") };
 
     /// <summary>The elementwise minimum; NaN if either operand is NaN.</summary>
-    public static OpDef Minimum { get; } = Binary("minimum", ResultKind.Same, AllDTypes, SampleDomain.Special, SampleDomain.Special);
+    public static OpDef Minimum { get; } = Binary("minimum", ResultKind.Same, AllDTypes, SampleDomain.Special, SampleDomain.Special)
+        with { Gradient = ElementwiseGradients.Extremum(selfLoses: "gt", otherLoses: "lt") };
+
+    // remainder and fmod list gradient-check samples (|self| < 1, |other| >= 0.5) whose generated values keep
+    // self/other off the integers, where the result jumps.
 
     /// <summary>Python's modulo: the result has the divisor's sign (integer division by zero is an error).</summary>
-    public static OpDef Remainder { get; } = Binary("remainder", ResultKind.Same, Numeric, SampleDomain.Any, SampleDomain.NonZero,
-        extra: () => [BinarySample(DType.Float32, SampleDomain.Special, SampleDomain.Special)]);
+    public static OpDef Remainder { get; } = WithGradSamples(
+        Binary("remainder", ResultKind.Same, Numeric, SampleDomain.Any, SampleDomain.NonZero, extra: () => [BinarySample(DType.Float32, SampleDomain.Special, SampleDomain.Special)]),
+        SampleDomain.Unit, SampleDomain.NonZero, ([2, 3], [2, 3]), ([3, 1], [1, 4]), ([2, 2], [2]), ([4], [4]), ([2, 4], [4]), ([1, 3], [2, 1]))
+        with { Gradient = ElementwiseGradients.Modulo("floor") };
 
     /// <summary>C's fmod: the result has the dividend's sign (integer division by zero is an error).</summary>
-    public static OpDef Fmod { get; } = Binary("fmod", ResultKind.Same, Numeric, SampleDomain.Any, SampleDomain.NonZero,
-        extra: () => [BinarySample(DType.Float32, SampleDomain.Special, SampleDomain.Special)]);
+    public static OpDef Fmod { get; } = WithGradSamples(
+        Binary("fmod", ResultKind.Same, Numeric, SampleDomain.Any, SampleDomain.NonZero, extra: () => [BinarySample(DType.Float32, SampleDomain.Special, SampleDomain.Special)]),
+        SampleDomain.Unit, SampleDomain.NonZero, ([3, 4], [4]), ([2, 3], [2, 3]), ([3, 1], [1, 4]), ([2, 2], [2]), ([4], [4]), ([3], [3]))
+        with { Gradient = ElementwiseGradients.Modulo("trunc") };
 
     /// <summary>Every op of this file.</summary>
     public static IReadOnlyList<OpDef> All { get; } = [Add, Sub, Mul, Div, Pow, Atan2, Maximum, Minimum, Remainder, Fmod];

@@ -46,6 +46,7 @@ public static class ConvOps
             return [new TensorType(dtype, plan.OutputShape)];
         },
         Samples = ConvSamples.ConvTranspose2d,
+        Gradient = ConvGradients.ConvTranspose2d,
     };
 
     /// <summary>
@@ -73,6 +74,7 @@ public static class ConvOps
             return [new TensorType(inputs[0].DType, plan.OutputShape)];
         },
         Samples = ConvSamples.Unfold,
+        Gradient = ConvGradients.Unfold,
     };
 
     /// <summary>
@@ -101,10 +103,11 @@ public static class ConvOps
             return [new TensorType(inputs[0].DType, plan.OutputShape)];
         },
         Samples = ConvSamples.Fold,
+        Gradient = ConvGradients.Fold,
     };
 
     /// <summary>Every op of the family.</summary>
-    public static IReadOnlyList<OpDef> All { get; } = [Conv1d, Conv2d, ConvTranspose2d, Unfold, Fold];
+    public static IReadOnlyList<OpDef> All { get; } = [Conv1d, Conv2d, ConvTranspose2d, Unfold, Fold, ConvGradients.ConvWeightBackward];
 
     /// <summary>
     /// The dtype of a convolution: the input's, which must be floating point and shared by the weight and
@@ -162,5 +165,6 @@ public static class ConvOps
             return [new TensorType(dtype, plan.OutputShape)];
         },
         Samples = () => ConvSamples.Convolution(name, spatialRank),
+        Gradient = ConvGradients.Convolution(name, spatialRank),
     };
 }

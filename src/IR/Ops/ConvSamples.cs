@@ -45,6 +45,9 @@ internal static class ConvSamples
 
     private static IEnumerable<OpSample> Conv2dSamples()
     {
+        // Small enough for the gradient check: groups with stride and padding, dilation with unequal strides.
+        yield return Conv(DType.Float64, [1, 4, 4, 4], [2, 2, 2, 2], [2], With(("groups", 2), ("stride", L(2)), ("padding", L(1))));
+        yield return Conv(DType.Float64, [1, 2, 5, 4], [2, 2, 2, 2], null, With(("dilation", L(2)), ("stride", L(1, 2)), ("padding", L(1, 0))));
         yield return Conv(F, [2, 3, 5, 5], [4, 3, 3, 3], [4]);
         yield return Conv(F, [2, 3, 7, 6], [4, 3, 3, 2], [4], With(("stride", L(2))));
         yield return Conv(F, [1, 2, 6, 7], [3, 2, 3, 3], [3], With(("stride", L(2, 1)), ("padding", L(1, 2))));
@@ -214,5 +217,27 @@ internal static class ConvSamples
         yield return Window(F, [1, 2, 12, 16], With(("output_size", L(5, 5)), ("kernel_size", L(2))));
         yield return Window(F, [1, 36, 1], With(("output_size", L(5, 5)), ("kernel_size", L(6)), ("stride", L(2))));
         yield return Window(F, [2, 12, 16], With(("output_size", L(5, 5)), ("kernel_size", L(2)), ("stride", L(0))));
+    }
+
+    /// <summary>
+    /// Samples of conv_weight_backward: (grad_output, input) pairs whose sizes fit a convolution with the
+    /// attributes, 1-d and 2-d, grouped, strided, dilated and unbatched, and mismatched channels.
+    /// </summary>
+    internal static IEnumerable<OpSample> ConvWeightBackward()
+    {
+        static OpSample Pair(DType d, long[] grad, long[] input, long[] weight, params (string Name, object Value)[] attrs)
+        {
+            var all = With(attrs);
+            all.Add("weight_size", weight);
+            return new OpSample([new(d, grad), new(d, input)], all, For(d));
+        }
+        yield return Pair(F, [2, 4, 3, 3], [2, 3, 5, 5], [4, 3, 3, 3]);
+        yield return Pair(F, [1, 6, 4, 4], [1, 4, 7, 8], [6, 2, 3, 3], ("groups", 2L), ("stride", L(2)), ("padding", L(1)));
+        yield return Pair(F, [1, 3, 9, 9], [1, 2, 9, 9], [3, 2, 3, 3], ("dilation", L(2)), ("padding", L(2)));
+        yield return Pair(F, [2, 4, 5], [2, 3, 10], [4, 3, 3], ("stride", L(2)), ("padding", L(1)));
+        yield return Pair(F, [4, 3, 3], [3, 5, 5], [4, 3, 3, 3]);
+        yield return Pair(F, [4, 6, 8, 8], [4, 1, 12, 12], [6, 1, 5, 5]);
+        yield return Pair(DType.Float64, [2, 4, 2, 2], [2, 2, 5, 5], [4, 1, 2, 2], ("groups", 2L), ("stride", L(2)), ("dilation", L(1, 2)));
+        yield return Pair(F, [2, 4, 3, 3], [2, 2, 5, 5], [4, 3, 3, 3]);
     }
 }

@@ -124,6 +124,47 @@ public static class ConvShapes
     }
 
     /// <summary>
+    /// Resolves the weight gradient of conv1d/conv2d: grad_output [N, C_out, *out] and input [N, C_in, *in] (or both
+    /// unbatched) for a weight of size <paramref name="weightSize"/> [C_out, C_in/groups, *kernel].
+    /// <paramref name="padBefore"/> is the padding before each spatial dim; the output size comes from grad_output.
+    /// </summary>
+    /// <exception cref="ArgumentException">A rank, size or per-dim argument does not fit the others.</exception>
+    public static ConvPlan WeightGradient(string op, long[] gradOutput, long[] input, long[] weightSize, long[]? stride, long[]? padBefore, long[]? dilation, long groups)
+    {
+        string context = $" (grad_output {Shapes.Format(gradOutput)}, input {Shapes.Format(input)}, weight_size {Shapes.Format(weightSize)})";
+        ArgumentException Fail(string problem) => new($"{op}: {problem}{context}");
+        int spatialRank = weightSize.Length - 2;
+        if (spatialRank is not (1 or 2) || weightSize.Any(v => v <= 0))
+            throw Fail("expected a 3-d or 4-d weight_size [out_channels, in_channels/groups, *kernel] of positive sizes");
+        bool batched = CheckInputRank(op, input, spatialRank, context);
+        if (gradOutput.Length != input.Length)
+            throw Fail("expected grad_output to have as many dims as input");
+        if (groups <= 0 || weightSize[0] % groups != 0)
+            throw Fail($"groups={groups} must be positive and divide the {weightSize[0]} output channels");
+        long[] s = Expand(op, "stride", stride, spatialRank, 1, context);
+        long[] p = Expand(op, "padding", padBefore, spatialRank, 0, context);
+        long[] d = Expand(op, "dilation", dilation, spatialRank, 1, context);
+        if (s.Any(v => v <= 0) || p.Any(v => v < 0) || d.Any(v => v <= 0))
+            throw Fail($"stride and dilation must be positive and padding non-negative (stride={Shapes.Format(s)}, padding={Shapes.Format(p)}, dilation={Shapes.Format(d)})");
+        int channel = batched ? 1 : 0;
+        if (input[channel] != weightSize[1] * groups)
+            throw Fail($"expected input to have {weightSize[1] * groups} channels (weight_size[1] * groups), but got {input[channel]}");
+        if (gradOutput[channel] != weightSize[0])
+            throw Fail($"expected grad_output to have {weightSize[0]} channels (weight_size[0]), but got {gradOutput[channel]}");
+        if (batched && gradOutput[0] != input[0])
+            throw Fail($"expected grad_output and input to have the same batch size, but got {gradOutput[0]} and {input[0]}");
+        long[] spatial = input[^spatialRank..], outSize = gradOutput[^spatialRank..], kernel = weightSize[2..];
+        for (int i = 0; i < spatialRank; i++)
+        {
+            // Windows may lie wholly in the padding (padding wider than the kernel); they read zeros.
+            if (outSize[i] < 1)
+                throw Fail($"grad_output's spatial size {Shapes.Format(outSize)} does not fit input {Shapes.Format(spatial)} with kernel {Shapes.Format(kernel)}, stride={Shapes.Format(s)}, padding={Shapes.Format(p)}, dilation={Shapes.Format(d)}");
+        }
+        var window = Window2d(weightSize[1], spatial, kernel, s, p, d, outSize);
+        return new ConvPlan(weightSize, batched, batched ? input[0] : 1, groups, input[channel], weightSize[0], window);
+    }
+
+    /// <summary>
     /// Resolves <c>unfold</c> (im2col): input [N, C, H, W] or [C, H, W] → [N, C·kH·kW, L] or [C·kH·kW, L],
     /// L being the number of window positions.
     /// </summary>

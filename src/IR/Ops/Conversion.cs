@@ -17,12 +17,14 @@ public static class ConversionOps
             var dtype = attrs.GetDType("dtype") ?? throw new ArgumentException("to: the 'dtype' attribute is required");
             return [new TensorType(dtype, inputs[0].Shape)];
         },
-        Samples = () =>
+        // A float32 → float64 sample of ordinary values comes first, for the gradient check.
+        Samples = () => new[] { new OpSample([new TensorSpec(DType.Float32, [2, 3], SampleLayout.Transposed)], new Attrs { { "dtype", DType.Float64 } }) }.Concat(
             from src in DTypes.All
             from dst in DTypes.All
             where src != dst
             // Out-of-range float → integer conversions are undefined in C++, so only float and bool targets see NaN and infinities.
-            select new OpSample([new TensorSpec(src, [2, 3], SampleLayout.Transposed, dst.IsFloatingPoint() || dst == DType.Bool ? SampleDomain.Special : SampleDomain.Any)], new Attrs { { "dtype", dst } }),
+            select new OpSample([new TensorSpec(src, [2, 3], SampleLayout.Transposed, dst.IsFloatingPoint() || dst == DType.Bool ? SampleDomain.Special : SampleDomain.Any)], new Attrs { { "dtype", dst } })),
+        Gradient = ElementwiseGradients.To,
     };
 
     /// <summary>Every op of the family.</summary>

@@ -122,6 +122,46 @@ internal static class ElementwiseDefs
         Samples = () => SampleSets.Binary([.. SampleAll.Where(dtypes.Contains)], domainA, domainB).Concat(extra?.Invoke() ?? []),
     };
 
+    /// <summary>
+    /// <paramref name="def"/> with float64 samples listed first, for the finite-difference gradient check (which
+    /// takes an op's first few float samples): drawn from <paramref name="domain"/> in <paramref name="shapes"/>.
+    /// Ops with kinks (floor, sign, relu ...) pass shapes whose generated values avoid them.
+    /// </summary>
+    internal static OpDef WithGradSamples(OpDef def, SampleDomain domain, Attrs? attrs, params (long[] Shape, SampleLayout Layout)[] shapes)
+    {
+        var samples = def.Samples;
+        return def with
+        {
+            Samples = () => shapes
+                .Select(s => new OpSample([new TensorSpec(DType.Float64, s.Shape, s.Layout, domain)], attrs ?? Attrs.Empty))
+                .Concat(samples()),
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="def"/> (a binary op) with float64 samples listed first for the gradient check: self from
+    /// <paramref name="selfDomain"/>, other from <paramref name="otherDomain"/>, in the given shape pairs.
+    /// </summary>
+    internal static OpDef WithGradSamples(OpDef def, SampleDomain selfDomain, SampleDomain otherDomain, params (long[] Self, long[] Other)[] shapes)
+    {
+        var samples = def.Samples;
+        return def with
+        {
+            Samples = () => shapes
+                .Select(s => new OpSample(
+                    [new TensorSpec(DType.Float64, s.Self, SampleLayout.Contiguous, selfDomain), new TensorSpec(DType.Float64, s.Other, SampleLayout.Contiguous, otherDomain)],
+                    Attrs.Empty))
+                .Concat(samples()),
+        };
+    }
+
+    /// <summary>Six shapes and layouts for gradient-check samples of ops smooth on their domain.</summary>
+    internal static readonly (long[] Shape, SampleLayout Layout)[] GradShapes =
+    [
+        ([5], SampleLayout.Contiguous), ([2, 3], SampleLayout.Contiguous), ([3, 4], SampleLayout.Transposed),
+        ([2, 5], SampleLayout.Strided), ([4], SampleLayout.Contiguous), ([3], SampleLayout.Contiguous),
+    ];
+
     /// <summary>One float sample of NaN, ±infinity and ±0 mixed with ordinary values.</summary>
     internal static OpSample SpecialValues(DType dtype, Attrs? attrs = null) =>
         new([new TensorSpec(dtype, [16], SampleLayout.Contiguous, SampleDomain.Special)], attrs ?? Attrs.Empty);

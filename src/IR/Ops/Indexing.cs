@@ -28,6 +28,7 @@ public static class IndexingOps
             return [new TensorType(x[0].DType, R.GatherShape(Call("gather", x), x[0].Shape, R.RequiredLong("gather", a, "dim"), x[1].Shape, x[1].DType))];
         },
         Samples = IndexingSamples.Gather,
+        Gradient = IndexingGradients.Gather,
     };
 
     /// <summary>
@@ -49,6 +50,7 @@ public static class IndexingOps
             return ScatterType(Call("scatter", x), a);
         },
         Samples = IndexingSamples.Scatter,
+        Gradient = IndexingGradients.Scatter,
     };
 
     /// <summary><c>torch.scatter_add(self, dim, index, src)</c>: a copy of self with <c>out[index[i][j]][j] += src[i][j]</c> for dim 0.</summary>
@@ -65,6 +67,7 @@ public static class IndexingOps
             return ScatterType(Call("scatter_add", x), a);
         },
         Samples = IndexingSamples.ScatterAdd,
+        Gradient = IndexingGradients.ScatterAdd,
     };
 
     /// <summary>
@@ -88,6 +91,7 @@ public static class IndexingOps
             return ScatterType(call, a);
         },
         Samples = IndexingSamples.ScatterReduce,
+        Gradient = IndexingGradients.ScatterReduce,
     };
 
     /// <summary><c>torch.index_select(self, dim, index)</c>: the slices of self at the positions of a vector index along a dim.</summary>
@@ -104,6 +108,7 @@ public static class IndexingOps
             return [new TensorType(x[0].DType, R.IndexSelectShape(Call("index_select", x), x[0].Shape, R.RequiredLong("index_select", a, "dim"), x[1].Shape, x[1].DType))];
         },
         Samples = IndexingSamples.IndexSelect,
+        Gradient = IndexingGradients.IndexSelect,
     };
 
     /// <summary><c>torch.index_add(self, dim, index, source, alpha=1)</c>: a copy of self with <c>alpha · source[i]</c> added to slice <c>index[i]</c> along a dim.</summary>
@@ -123,6 +128,7 @@ public static class IndexingOps
             return [x[0]];
         },
         Samples = IndexingSamples.IndexAdd,
+        Gradient = IndexingGradients.IndexAdd,
     };
 
     /// <summary>
@@ -140,6 +146,7 @@ public static class IndexingOps
         DTypes = DTypes.All,
         InferTypes = (x, a) => [AdvancedIndexRules.IndexType(Call("index", x), x[0], x.Skip(1).ToArray(), Dims(a))],
         Samples = IndexingSamples.Index,
+        Gradient = IndexingGradients.Index,
     };
 
     /// <summary>
@@ -167,6 +174,7 @@ public static class IndexingOps
             return [x[0]];
         },
         Samples = IndexingSamples.IndexPut,
+        Gradient = IndexingGradients.IndexPut,
     };
 
     /// <summary>
@@ -188,6 +196,7 @@ public static class IndexingOps
             return [new TensorType(x[0].DType, R.MaskedShape(call, x[0].Shape, x[1].Shape, x[1].DType))];
         },
         Samples = IndexingSamples.MaskedFill,
+        Gradient = IndexingGradients.MaskedFill,
     };
 
     /// <summary><c>torch.masked_select(self, mask)</c>: the elements of self (broadcast with the mask) where the mask is set, as a vector in row-major order.</summary>
@@ -204,6 +213,7 @@ public static class IndexingOps
             return [new TensorType(x[0].DType, [TensorType.DataDependent])];
         },
         Samples = IndexingSamples.MaskedSelect,
+        Gradient = IndexingGradients.MaskedSelect,
     };
 
     /// <summary><c>torch.nonzero(self)</c>: the positions of the nonzero elements, one row of int64 coordinates each, in row-major order.</summary>
@@ -254,11 +264,35 @@ public static class IndexingOps
             return [new TensorType(x[1].DType, R.EmbeddingShape(Call("embedding", x), x[0].Shape, x[0].DType, x[1].Shape, PaddingIdx(a)))];
         },
         Samples = IndexingSamples.Embedding,
+        Gradient = IndexingGradients.Embedding,
+    };
+
+    /// <summary>
+    /// <c>aten::embedding_backward(grad_output, indices, num_weights, padding_idx)</c>: embedding's weight gradient,
+    /// each row of grad_output [*indices.shape, D] added into the row its index names of a zero [num_weights, D];
+    /// the padding_idx row stays zero.
+    /// </summary>
+    public static OpDef EmbeddingBackward { get; } = new()
+    {
+        Name = "embedding_backward",
+        Family = Family,
+        Inputs = ["grad_output", "indices"],
+        Attributes = [new AttrDef("num_weights", "int"), new AttrDef("padding_idx", "int")],
+        DTypes = DTypes.Floating,
+        InferTypes = (x, a) =>
+        {
+            TypeRules.CheckArity("embedding_backward", 2, x.Count);
+            var call = Call("embedding_backward", x);
+            TypeRules.CheckDType("embedding_backward", x[0].DType, DTypes.Floating);
+            return [new TensorType(x[0].DType, R.EmbeddingBackwardShape(call, x[0].Shape, x[1].Shape, x[1].DType, R.RequiredLong("embedding_backward", a, "num_weights"), PaddingIdx(a)))];
+        },
+        Samples = IndexingSamples.EmbeddingBackward,
+        Gradient = IndexingGradients.EmbeddingBackward,
     };
 
     /// <summary>Every op of the family.</summary>
     public static IReadOnlyList<OpDef> All { get; } =
-        [Gather, Scatter, ScatterAdd, ScatterReduce, IndexSelect, IndexAdd, Index, IndexPut, MaskedFill, MaskedSelect, Nonzero, OneHot, Embedding];
+        [Gather, Scatter, ScatterAdd, ScatterReduce, IndexSelect, IndexAdd, Index, IndexPut, MaskedFill, MaskedSelect, Nonzero, OneHot, Embedding, EmbeddingBackward];
 
     /// <summary>The <c>dims</c> attribute of index and index_put, or null when absent.</summary>
     public static long[]? Dims(Attrs attrs) => attrs["dims"] is null ? null : attrs.GetLongs("dims");

@@ -165,6 +165,23 @@ public static class IndexingRules
     }
 
     /// <summary>
+    /// The shape of <c>embedding_backward(grad_output, indices, num_weights, padding_idx)</c>: [num_weights, D], where
+    /// grad_output is [*indices.shape, D].
+    /// </summary>
+    /// <exception cref="ArgumentException">The indices are not int32/int64, the shapes do not match, or num_weights or padding_idx is out of range.</exception>
+    public static long[] EmbeddingBackwardShape(IndexingCall call, long[] grad, long[] indices, DType indexDType, long numWeights, long? paddingIdx)
+    {
+        CheckIndexDType(call, indexDType, IntIndexDTypes, "indices");
+        if (numWeights < 0)
+            throw new ArgumentException($"{call}: num_weights must be non-negative, got {numWeights}");
+        if (grad.Length != indices.Length + 1 || !grad.AsSpan(0, indices.Length).SequenceEqual(indices))
+            throw new ArgumentException($"{call}: grad_output must have the indices' shape followed by the embedding dim");
+        if (paddingIdx is { } p && (p < -numWeights || p >= numWeights))
+            throw new ArgumentException($"{call}: padding_idx {p} must be within num_weights: [{-numWeights}, {numWeights - 1}]");
+        return [numWeights, grad[^1]];
+    }
+
+    /// <summary>
     /// The shape of <c>one_hot(input, num_classes)</c>: input's followed by the class count, which is
     /// <see cref="TensorType.DataDependent"/> when <paramref name="numClasses"/> is -1 (the largest value plus one).
     /// </summary>

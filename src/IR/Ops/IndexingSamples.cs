@@ -364,4 +364,27 @@ internal static class IndexingSamples
         yield return Sample(Idx([4], 10), Data([10]));
         yield return Sample(Data([4]), Data([10, 3]));
     }
+
+    /// <summary>Samples of <c>embedding_backward</c>: repeated indices, padding_idx (also negative), empty and strided gradients.</summary>
+    public static IEnumerable<OpSample> EmbeddingBackward()
+    {
+        static OpSample Sample(TensorSpec grad, TensorSpec indices, long numWeights, long? paddingIdx = null)
+        {
+            var attrs = new Attrs { { "num_weights", numWeights } };
+            if (paddingIdx is { } p) attrs.Add("padding_idx", p);
+            return new([grad, indices], attrs);
+        }
+        yield return Sample(Data([6, 3]), Idx([6], 4), 4);
+        yield return Sample(Data([2, 3, 5]), Idx([2, 3], 3), 3);
+        yield return Sample(Data([4]), Idx([], 6), 6);
+        yield return Sample(Data([8, 2]), Idx([8], 5), 5, 0);
+        yield return Sample(Data([8, 2]), Idx([8], 5), 5, -2);
+        yield return Sample(Data([3, 4], T), Idx([3], 7, C, DType.Int32), 7);
+        yield return Sample(Data([0, 3]), Idx([0], 1), 5);
+        yield return Sample(Data([64, 40]), Idx([64], 100), 100);
+        yield return Sample(Data([5, 3], C, DType.Float64), Idx([5], 3), 3, 1);
+        foreach (var d in new[] { DType.Float16, DType.BFloat16 })
+            yield return new OpSample([Data([6, 3], C, d), Idx([6], 4)], new Attrs { { "num_weights", 4L } }, SumTolerance(d));
+        yield return Sample(Data([4, 3]), Idx([3], 4), 4);
+    }
 }

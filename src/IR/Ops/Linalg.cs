@@ -25,6 +25,7 @@ public static class LinalgOps
             return [new TensorType(dtype, MatmulShape(inputs[0].Shape, inputs[1].Shape))];
         },
         Samples = MatmulSamples,
+        Gradient = LinalgGradients.Matmul,
     };
 
     /// <summary><c>torch.bmm</c>: batched products of 3-d tensors with equal batch sizes (no broadcasting).</summary>
@@ -41,6 +42,7 @@ public static class LinalgOps
             return [new TensorType(dtype, BmmShape(inputs[0].Shape, inputs[1].Shape))];
         },
         Samples = BmmSamples,
+        Gradient = LinalgGradients.Bmm,
     };
 
     /// <summary><c>torch.nn.functional.linear</c>: input·weightᵀ + bias, for an input of any rank ≥ 1.</summary>
@@ -59,6 +61,7 @@ public static class LinalgOps
             return [new TensorType(dtype, LinearShape(inputs[0].Shape, inputs[1].Shape, inputs.Count == 3 ? inputs[2].Shape : null))];
         },
         Samples = LinearSamples,
+        Gradient = LinalgGradients.Linear,
     };
 
     /// <summary><c>torch.outer</c>: the outer product of two vectors, in their promoted dtype (bool allowed).</summary>
@@ -74,6 +77,7 @@ public static class LinalgOps
             return [new TensorType(DTypePromotion.Promote(inputs[0].DType, inputs[1].DType), OuterShape(inputs[0].Shape, inputs[1].Shape))];
         },
         Samples = OuterSamples,
+        Gradient = LinalgGradients.Outer,
     };
 
     /// <summary><c>torch.dot</c>: the inner product of two vectors of one dtype, as a 0-d tensor.</summary>
@@ -91,6 +95,7 @@ public static class LinalgOps
             return [new TensorType(dtype, [])];
         },
         Samples = DotSamples,
+        Gradient = LinalgGradients.Dot,
     };
 
     /// <summary>Every op of the family.</summary>

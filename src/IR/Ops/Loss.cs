@@ -5,7 +5,7 @@ namespace Kiln.IR.Ops;
 /// <c>mean</c> or <c>sum</c>; kl_div also <c>batchmean</c>). Their rules live in <see cref="LossRules"/>,
 /// their samples in <see cref="LossSamples"/>.
 /// </summary>
-public static class LossOps
+public static partial class LossOps
 {
     private const string Family = "loss";
     private static readonly AttrDef ReductionAttr = new("reduction", "str", "mean");
@@ -26,6 +26,7 @@ public static class LossOps
         Attributes = [ReductionAttr, IgnoreIndex, new AttrDef("label_smoothing", "float", 0.0)],
         DTypes = DTypes.Floating,
         InferTypes = (inputs, attrs) => ClassLossType("cross_entropy", inputs, attrs, attrs.GetDouble("label_smoothing", 0), allowProbabilities: true),
+        Gradient = LossGradients.CrossEntropy,
         Samples = LossSamples.CrossEntropy,
     };
 
@@ -39,14 +40,17 @@ public static class LossOps
         Attributes = [ReductionAttr, IgnoreIndex],
         DTypes = DTypes.Floating,
         InferTypes = (inputs, attrs) => ClassLossType("nll_loss", inputs, attrs, 0, allowProbabilities: false),
+        Gradient = LossGradients.NllLoss,
         Samples = LossSamples.NllLoss,
     };
 
     /// <summary><c>F.mse_loss(input, target, reduction)</c>: (input - target)², the operands broadcast and promoted.</summary>
-    public static OpDef MseLoss { get; } = Elementwise("mse_loss", [], (i, t, _) => LossRules.Promote(i, t), () => LossSamples.Regression([]));
+    public static OpDef MseLoss { get; } = Elementwise("mse_loss", [], (i, t, _) => LossRules.Promote(i, t), () => LossSamples.Regression([]))
+        with { Gradient = LossGradients.Regression("mse_loss", (d, _) => d * 2.0) };
 
     /// <summary><c>F.l1_loss(input, target, reduction)</c>: |input - target|.</summary>
-    public static OpDef L1Loss { get; } = Elementwise("l1_loss", [], (i, t, _) => LossRules.Promote(i, t), () => LossSamples.Regression([]));
+    public static OpDef L1Loss { get; } = Elementwise("l1_loss", [], (i, t, _) => LossRules.Promote(i, t), () => LossSamples.Regression([]))
+        with { Gradient = LossGradients.Regression("l1_loss", (d, _) => LossGradients.Sign(d)) };
 
     /// <summary><c>F.smooth_l1_loss(input, target, reduction, beta)</c>: 0.5·d²/beta where |d| &lt; beta, else |d| - 0.5·beta.</summary>
     public static OpDef SmoothL1Loss { get; } = Elementwise("smooth_l1_loss", [new AttrDef("beta", "float", 1.0)],
@@ -55,7 +59,8 @@ public static class LossOps
             LossRules.CheckBeta(a.GetDouble("beta", 1));
             return LossRules.Promote(i, t);
         },
-        () => LossSamples.Regression([("beta", 1.0), ("beta", 0.5), ("beta", 0.0)], ("beta", -1.0)));
+        () => LossSamples.Regression([("beta", 1.0), ("beta", 0.5), ("beta", 0.0)], ("beta", -1.0)))
+        with { Gradient = LossGradients.Regression("smooth_l1_loss", (d, a) => a.GetDouble("beta", 1) is var beta && beta == 0 ? LossGradients.Sign(d) : LossGradients.Clipped(d, beta) / beta) };
 
     /// <summary>
     /// <c>F.huber_loss(input, target, reduction, delta)</c>: 0.5·d² where |d| &lt; delta, else delta·(|d| - 0.5·delta);
@@ -67,7 +72,8 @@ public static class LossOps
             LossRules.CheckDelta(a.GetDouble("delta", 1));
             return i.DType;
         },
-        () => LossSamples.Regression([("delta", 1.0), ("delta", 0.5), ("delta", 2.0)], ("delta", 0.0)));
+        () => LossSamples.Regression([("delta", 1.0), ("delta", 0.5), ("delta", 2.0)], ("delta", 0.0)))
+        with { Gradient = LossGradients.Regression("huber_loss", (d, a) => LossGradients.Clipped(d, a.GetDouble("delta", 1))) };
 
     /// <summary>
     /// <c>F.binary_cross_entropy(input, target, weight, reduction)</c>: -w·(y·log(x) + (1 - y)·log(1 - x)) with
@@ -86,6 +92,7 @@ public static class LossOps
             CheckCount("binary_cross_entropy", 2, 3, inputs.Count);
             return [LossRules.BinaryCrossEntropy(inputs[0], inputs[1], Optional(inputs, 2), LossRules.Reduction("binary_cross_entropy", attrs))];
         },
+        Gradient = LossGradients.BinaryCrossEntropy,
         Samples = LossSamples.BinaryCrossEntropy,
     };
 
@@ -107,6 +114,7 @@ public static class LossOps
             CheckCount(op, 2, 4, inputs.Count);
             return [LossRules.BinaryCrossEntropyWithLogits(inputs[0], inputs[1], Optional(inputs, 2), Optional(inputs, 3), LossRules.Reduction(op, attrs))];
         },
+        Gradient = LossGradients.BinaryCrossEntropyWithLogits,
         Samples = LossSamples.BinaryCrossEntropyWithLogits,
     };
 
@@ -129,6 +137,7 @@ public static class LossOps
             var shape = LossRules.Broadcast("kl_div", ("input", inputs[0]), ("target", inputs[1]));
             return [new TensorType(LossRules.ResultType(inputs[0], inputs[1]), LossRules.ResultShape(reduction, shape))];
         },
+        Gradient = LossGradients.KlDiv,
         Samples = LossSamples.KlDiv,
     };
 
@@ -151,6 +160,7 @@ public static class LossOps
             var shape = LossRules.CosineEmbeddingShape(inputs[0], inputs[1], inputs[2]);
             return [new TensorType(LossRules.Promote(inputs[0], inputs[1]), LossRules.ResultShape(reduction, shape))];
         },
+        Gradient = LossGradients.CosineEmbedding,
         Samples = LossSamples.CosineEmbedding,
     };
 
@@ -170,6 +180,7 @@ public static class LossOps
             var shape = LossRules.MarginRankingShape(inputs[0], inputs[1], inputs[2]);
             return [new TensorType(LossRules.Promote(inputs[0], inputs[1], inputs[2]), LossRules.ResultShape(reduction, shape))];
         },
+        Gradient = LossGradients.MarginRanking,
         Samples = LossSamples.MarginRanking,
     };
 
@@ -193,6 +204,7 @@ public static class LossOps
             long[] unreduced = form.Batched ? [form.Batch] : [];
             return [new TensorType(inputs[0].DType, LossRules.ResultShape(reduction, unreduced))];
         },
+        Gradient = c => [c.NeedsInputGrad[0] ? c.Emitter.Call("ctc_loss_backward", [c.Grad, .. c.Inputs.Select(i => i!)], c.Attrs)[0] : null, null, null, null],
         Samples = LossSamples.Ctc,
     };
 
@@ -200,7 +212,7 @@ public static class LossOps
     public static IReadOnlyList<OpDef> All { get; } =
     [
         CrossEntropy, NllLoss, MseLoss, L1Loss, SmoothL1Loss, HuberLoss, BinaryCrossEntropy, BinaryCrossEntropyWithLogits,
-        KlDiv, CosineEmbeddingLoss, MarginRankingLoss, CtcLoss,
+        KlDiv, CosineEmbeddingLoss, MarginRankingLoss, CtcLoss, CrossEntropyBackward, NllLossBackward, CtcLossBackward,
     ];
 
     private static TensorType[] ClassLossType(string op, IReadOnlyList<TensorType> inputs, Attrs attrs, double labelSmoothing, bool allowProbabilities)

@@ -24,20 +24,20 @@ public static partial class MovementOps
     {
         var (shape, _) = CatShape("cat", [.. inputs.Select(t => t.Shape)], a.GetLong("dim", 0));
         return [new TensorType(PromoteAll(inputs.Select(t => t.DType)), shape)];
-    }, CatSamples);
+    }, CatSamples) with { Gradient = MovementGradients.Cat };
 
     /// <summary><c>torch.stack(tensors, dim)</c>: tensors of one shape joined along a new dim, dtypes promoted.</summary>
     public static OpDef Stack { get; } = Joining("stack", (inputs, a) =>
     {
         var (shape, _) = StackShape("stack", [.. inputs.Select(t => t.Shape)], a.GetLong("dim", 0));
         return [new TensorType(PromoteAll(inputs.Select(t => t.DType)), shape)];
-    }, StackSamples);
+    }, StackSamples) with { Gradient = MovementGradients.Stack };
 
     /// <summary><c>torch.split(self, split_size_or_sections, dim)</c>: views of pieces of one size (an int) or of the listed sizes.</summary>
-    public static OpDef Split { get; } = Pieces("split", new AttrDef("split_size_or_sections", "int|ints"), SplitSamples);
+    public static OpDef Split { get; } = Pieces("split", new AttrDef("split_size_or_sections", "int|ints"), SplitSamples) with { Gradient = c => MovementGradients.Pieces(c, "split") };
 
     /// <summary><c>torch.chunk(self, chunks, dim)</c>: at most <c>chunks</c> views of ⌈size / chunks⌉ elements.</summary>
-    public static OpDef Chunk { get; } = Pieces("chunk", new AttrDef("chunks", "int"), ChunkSamples);
+    public static OpDef Chunk { get; } = Pieces("chunk", new AttrDef("chunks", "int"), ChunkSamples) with { Gradient = c => MovementGradients.Pieces(c, "chunk") };
 
     /// <summary><c>torch.unbind(self, dim)</c>: the views at each index of a dim, with the dim removed.</summary>
     public static OpDef Unbind { get; } = new()
@@ -57,6 +57,7 @@ public static partial class MovementOps
             return [.. Enumerable.Range(0, (int)t.Shape[d]).Select(_ => new TensorType(t.DType, piece))];
         },
         Samples = UnbindSamples,
+        Gradient = MovementGradients.Unbind,
     };
 
     /// <summary><c>torch.nn.functional.pad(input, pad, mode, value)</c>: constant, reflect, replicate or circular padding; negative amounts crop.</summary>
@@ -76,21 +77,22 @@ public static partial class MovementOps
             return [new TensorType(t.DType, PadShape(t.Shape, RequiredLongs("pad", a, "pad"), mode, a["value"] is not null))];
         },
         Samples = PadSamples,
+        Gradient = MovementGradients.Pad,
     };
 
     /// <summary><c>torch.flip(self, dims)</c>: a copy with the order of the elements along <c>dims</c> reversed.</summary>
     public static OpDef Flip { get; } = SameShape("flip", [new AttrDef("dims", "ints")], (t, a) =>
-        Shapes.DimMask("flip", RequiredLongs("flip", a, "dims"), t.Rank, emptyMeansAll: false), FlipSamples);
+        Shapes.DimMask("flip", RequiredLongs("flip", a, "dims"), t.Rank, emptyMeansAll: false), FlipSamples) with { Gradient = MovementGradients.Flip };
 
     /// <summary><c>torch.roll(self, shifts, dims)</c>: elements shifted cyclically along <c>dims</c> (along the flattened tensor when there are none).</summary>
     public static OpDef Roll { get; } = SameShape("roll", [new AttrDef("shifts", "ints"), new AttrDef("dims", "ints", Array.Empty<long>())], (t, a) =>
-        CheckRoll(t.Shape, RequiredLongs("roll", a, "shifts"), a.GetLongs("dims")), RollSamples);
+        CheckRoll(t.Shape, RequiredLongs("roll", a, "shifts"), a.GetLongs("dims")), RollSamples) with { Gradient = MovementGradients.Roll };
 
     /// <summary><c>self.repeat(repeats)</c>: the tensor tiled <c>repeats[i]</c> times along each dim (new leading dims as needed).</summary>
-    public static OpDef Repeat { get; } = Tiling("repeat", "repeats", (shape, r) => RepeatShape("repeat", shape, r), RepeatSamples);
+    public static OpDef Repeat { get; } = Tiling("repeat", "repeats", (shape, r) => RepeatShape("repeat", shape, r), RepeatSamples) with { Gradient = c => MovementGradients.Tiling(c, RequiredLongs("repeat", c.Attrs, "repeats")) };
 
     /// <summary><c>torch.tile(self, dims)</c>: <c>repeat</c> with 1s put in front of <c>dims</c> up to the tensor's rank.</summary>
-    public static OpDef Tile { get; } = Tiling("tile", "dims", (shape, r) => RepeatShape("tile", shape, TileRepeats(shape.Length, r)), TileSamples);
+    public static OpDef Tile { get; } = Tiling("tile", "dims", (shape, r) => RepeatShape("tile", shape, TileRepeats(shape.Length, r)), TileSamples) with { Gradient = c => MovementGradients.Tiling(c, TileRepeats(c.Input(0).Rank, RequiredLongs("tile", c.Attrs, "dims"))) };
 
     /// <summary>
     /// <c>torch.repeat_interleave(self, repeats, dim)</c>: each element repeated along <c>dim</c> (the flattened tensor
@@ -115,13 +117,14 @@ public static partial class MovementOps
             return [new TensorType(inputs[0].DType, RepeatInterleaveShape(inputs[0].Shape, dim, count, inputs.Count == 2 ? inputs[1] : null))];
         },
         Samples = RepeatInterleaveSamples,
+        Gradient = MovementGradients.RepeatInterleave,
     };
 
     /// <summary><c>torch.tril(self, diagonal)</c>: the lower triangle of each matrix (the last two dims), the rest zeroed.</summary>
-    public static OpDef Tril { get; } = SameShape("tril", [Diagonal], (t, _) => CheckMatrices("tril", t.Shape), TriangleSamples);
+    public static OpDef Tril { get; } = SameShape("tril", [Diagonal], (t, _) => CheckMatrices("tril", t.Shape), TriangleSamples) with { Gradient = c => MovementGradients.Triangle(c, "tril") };
 
     /// <summary><c>torch.triu(self, diagonal)</c>: the upper triangle of each matrix, the rest zeroed.</summary>
-    public static OpDef Triu { get; } = SameShape("triu", [Diagonal], (t, _) => CheckMatrices("triu", t.Shape), TriangleSamples);
+    public static OpDef Triu { get; } = SameShape("triu", [Diagonal], (t, _) => CheckMatrices("triu", t.Shape), TriangleSamples) with { Gradient = c => MovementGradients.Triangle(c, "triu") };
 
     /// <summary><c>torch.diag(self, diagonal)</c>: a vector made into a (zero-filled) diagonal matrix, or a matrix's diagonal as a vector.</summary>
     public static OpDef Diag { get; } = new()
@@ -137,6 +140,7 @@ public static partial class MovementOps
             return [new TensorType(t.DType, DiagShape(t.Shape, a.GetLong("diagonal", 0)))];
         },
         Samples = DiagSamples,
+        Gradient = MovementGradients.Diag,
     };
 
     /// <summary>
@@ -158,6 +162,7 @@ public static partial class MovementOps
             return [t, new TensorType(DType.Int64, t.Shape)];
         },
         Samples = SortSamples,
+        Gradient = MovementGradients.Sorted,
     };
 
     /// <summary><c>torch.argsort(self, dim, descending, stable)</c>: the int64 indices <c>sort</c> gives.</summary>
@@ -197,6 +202,7 @@ public static partial class MovementOps
             return [new TensorType(t.DType, shape), new TensorType(DType.Int64, shape)];
         },
         Samples = TopkSamples,
+        Gradient = MovementGradients.Sorted,
     };
 
     /// <summary>

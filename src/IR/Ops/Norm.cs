@@ -39,6 +39,7 @@ public static class NormOps
             return NormRules.BatchNorm(input, mean, variance, weight, bias, attrs.GetBool("training", false));
         },
         Samples = NormSamples.BatchNorm,
+        Gradient = NormGradients.BatchNorm,
     };
 
     /// <summary>
@@ -61,6 +62,7 @@ public static class NormOps
             return NormRules.InstanceNorm(input, mean, variance, weight, bias, attrs.GetBool("use_input_stats", true));
         },
         Samples = NormSamples.InstanceNorm,
+        Gradient = NormGradients.InstanceNorm,
     };
 
     /// <summary><c>torch.nn.functional.layer_norm</c>: normalises over the trailing <c>normalized_shape</c> dims, with an elementwise weight and bias.</summary>
@@ -74,6 +76,7 @@ public static class NormOps
         DTypes = NormRules.FloatDTypes,
         InferTypes = (inputs, attrs) => [TrailingNormType("layer_norm", 3, inputs, attrs)],
         Samples = NormSamples.LayerNorm,
+        Gradient = NormGradients.LayerNorm,
     };
 
     /// <summary><c>torch.nn.functional.group_norm</c>: normalises each group of <c>C / num_groups</c> channels of each sample, with a per-channel weight and bias.</summary>
@@ -92,6 +95,7 @@ public static class NormOps
             return [NormRules.GroupNorm(inputs[0], groups, At(inputs, 1), At(inputs, 2))];
         },
         Samples = NormSamples.GroupNorm,
+        Gradient = NormGradients.GroupNorm,
     };
 
     /// <summary>
@@ -108,6 +112,7 @@ public static class NormOps
         DTypes = NormRules.FloatDTypes,
         InferTypes = (inputs, attrs) => [TrailingNormType("rms_norm", 2, inputs, attrs)],
         Samples = NormSamples.RmsNorm,
+        Gradient = NormGradients.RmsNorm,
     };
 
     /// <summary>Every op of the family.</summary>

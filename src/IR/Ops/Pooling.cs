@@ -33,51 +33,51 @@ public static class PoolingOps
 
     /// <summary><c>F.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)</c> on [C, L] or [N, C, L].</summary>
     public static OpDef MaxPool1d { get; } = Pool("max_pool1d", MaxDTypes, [KernelSize, Stride, Padding, Dilation, CeilMode], withIndices: false,
-        (op, shape, a) => PoolingRules.MaxPool1d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.MaxPool1d);
+        (op, shape, a) => PoolingRules.MaxPool1d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.MaxPool1d) with { Gradient = PoolingGradients.As2d("max_pool2d_backward", "max_pool1d_with_indices", savedIndices: false) };
 
     /// <summary><c>F.max_pool1d(..., return_indices=True)</c>: the maxima and their int64 positions along L.</summary>
     public static OpDef MaxPool1dWithIndices { get; } = Pool("max_pool1d_with_indices", MaxDTypes, [KernelSize, Stride, Padding, Dilation, CeilMode], withIndices: true,
-        (op, shape, a) => PoolingRules.MaxPool1dWithIndices(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.MaxPool1d);
+        (op, shape, a) => PoolingRules.MaxPool1dWithIndices(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.MaxPool1d) with { Gradient = PoolingGradients.As2d("max_pool2d_backward", null, savedIndices: true) };
 
     /// <summary><c>F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)</c> on [C, H, W] or [N, C, H, W].</summary>
     public static OpDef MaxPool2d { get; } = Pool("max_pool2d", MaxDTypes, [KernelSize, Stride, Padding, Dilation, CeilMode], withIndices: false,
-        (op, shape, a) => PoolingRules.MaxPool2d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.MaxPool2d);
+        (op, shape, a) => PoolingRules.MaxPool2d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.MaxPool2d) with { Gradient = PoolingGradients.RecomputeIndices("max_pool2d_with_indices", "max_pool2d_backward") };
 
     /// <summary><c>F.max_pool2d(..., return_indices=True)</c>: the maxima and their int64 positions in each H×W plane (h·W + w).</summary>
     public static OpDef MaxPool2dWithIndices { get; } = Pool("max_pool2d_with_indices", MaxDTypes, [KernelSize, Stride, Padding, Dilation, CeilMode], withIndices: true,
-        (op, shape, a) => PoolingRules.MaxPool2d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.MaxPool2d);
+        (op, shape, a) => PoolingRules.MaxPool2d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.MaxPool2d) with { Gradient = PoolingGradients.ScatterByIndices("max_pool2d_backward") };
 
     /// <summary><c>F.avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)</c>.</summary>
     public static OpDef AvgPool1d { get; } = Pool("avg_pool1d", AvgDTypes, [KernelSize, Stride, Padding, CeilMode, CountIncludePad], withIndices: false,
-        (op, shape, a) => PoolingRules.AvgPool1d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.AvgPool1d);
+        (op, shape, a) => PoolingRules.AvgPool1d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.AvgPool1d) with { Gradient = PoolingGradients.As2d("avg_pool2d_backward", null, savedIndices: false) };
 
     /// <summary><c>F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)</c>.</summary>
     public static OpDef AvgPool2d { get; } = Pool("avg_pool2d", AvgDTypes, [KernelSize, Stride, Padding, CeilMode, CountIncludePad, new("divisor_override", "int")], withIndices: false,
-        (op, shape, a) => PoolingRules.AvgPool2d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.AvgPool2d);
+        (op, shape, a) => PoolingRules.AvgPool2d(op, shape, PoolOptions.FromAttrs(a)).OutputShape, PoolingSamples.AvgPool2d) with { Gradient = PoolingGradients.FromInput("avg_pool2d_backward") };
 
     /// <summary><c>F.adaptive_avg_pool1d(input, output_size)</c>.</summary>
     public static OpDef AdaptiveAvgPool1d { get; } = Pool("adaptive_avg_pool1d", FloatDTypes, [OutputSize], withIndices: false,
-        (op, shape, a) => AdaptivePoolingRules.AvgPool1d(op, shape, AdaptivePoolingRules.OutputSize(a, 1)).OutputShape, PoolingSamples.AdaptiveAvgPool1d);
+        (op, shape, a) => AdaptivePoolingRules.AvgPool1d(op, shape, AdaptivePoolingRules.OutputSize(a, 1)).OutputShape, PoolingSamples.AdaptiveAvgPool1d) with { Gradient = PoolingGradients.As2d("adaptive_avg_pool2d_backward", null, savedIndices: false) };
 
     /// <summary><c>F.adaptive_avg_pool2d(input, output_size)</c>: output_size is one int for both dims or a pair.</summary>
     public static OpDef AdaptiveAvgPool2d { get; } = Pool("adaptive_avg_pool2d", FloatDTypes, [OutputSize], withIndices: false,
-        (op, shape, a) => AdaptivePoolingRules.AvgPool2d(op, shape, AdaptivePoolingRules.OutputSize(a, 2)).OutputShape, PoolingSamples.AdaptiveAvgPool2d);
+        (op, shape, a) => AdaptivePoolingRules.AvgPool2d(op, shape, AdaptivePoolingRules.OutputSize(a, 2)).OutputShape, PoolingSamples.AdaptiveAvgPool2d) with { Gradient = PoolingGradients.FromInput("adaptive_avg_pool2d_backward") };
 
     /// <summary><c>F.adaptive_max_pool1d(input, output_size)</c>.</summary>
     public static OpDef AdaptiveMaxPool1d { get; } = Pool("adaptive_max_pool1d", FloatDTypes, [OutputSize], withIndices: false,
-        (op, shape, a) => AdaptivePoolingRules.MaxPool1d(op, shape, AdaptivePoolingRules.OutputSize(a, 1)).OutputShape, PoolingSamples.AdaptiveMaxPool1d);
+        (op, shape, a) => AdaptivePoolingRules.MaxPool1d(op, shape, AdaptivePoolingRules.OutputSize(a, 1)).OutputShape, PoolingSamples.AdaptiveMaxPool1d) with { Gradient = PoolingGradients.As2d("adaptive_max_pool2d_backward", "adaptive_max_pool1d_with_indices", savedIndices: false) };
 
     /// <summary><c>F.adaptive_max_pool1d(..., return_indices=True)</c>.</summary>
     public static OpDef AdaptiveMaxPool1dWithIndices { get; } = Pool("adaptive_max_pool1d_with_indices", FloatDTypes, [OutputSize], withIndices: true,
-        (op, shape, a) => AdaptivePoolingRules.MaxPool1d(op, shape, AdaptivePoolingRules.OutputSize(a, 1)).OutputShape, PoolingSamples.AdaptiveMaxPool1d);
+        (op, shape, a) => AdaptivePoolingRules.MaxPool1d(op, shape, AdaptivePoolingRules.OutputSize(a, 1)).OutputShape, PoolingSamples.AdaptiveMaxPool1d) with { Gradient = PoolingGradients.As2d("adaptive_max_pool2d_backward", null, savedIndices: true) };
 
     /// <summary><c>F.adaptive_max_pool2d(input, output_size)</c>.</summary>
     public static OpDef AdaptiveMaxPool2d { get; } = Pool("adaptive_max_pool2d", FloatDTypes, [OutputSize], withIndices: false,
-        (op, shape, a) => AdaptivePoolingRules.MaxPool2d(op, shape, AdaptivePoolingRules.OutputSize(a, 2)).OutputShape, PoolingSamples.AdaptiveMaxPool2d);
+        (op, shape, a) => AdaptivePoolingRules.MaxPool2d(op, shape, AdaptivePoolingRules.OutputSize(a, 2)).OutputShape, PoolingSamples.AdaptiveMaxPool2d) with { Gradient = PoolingGradients.RecomputeIndices("adaptive_max_pool2d_with_indices", "adaptive_max_pool2d_backward") };
 
     /// <summary><c>F.adaptive_max_pool2d(..., return_indices=True)</c>: the maxima and their int64 positions h·W + w.</summary>
     public static OpDef AdaptiveMaxPool2dWithIndices { get; } = Pool("adaptive_max_pool2d_with_indices", FloatDTypes, [OutputSize], withIndices: true,
-        (op, shape, a) => AdaptivePoolingRules.MaxPool2d(op, shape, AdaptivePoolingRules.OutputSize(a, 2)).OutputShape, PoolingSamples.AdaptiveMaxPool2d);
+        (op, shape, a) => AdaptivePoolingRules.MaxPool2d(op, shape, AdaptivePoolingRules.OutputSize(a, 2)).OutputShape, PoolingSamples.AdaptiveMaxPool2d) with { Gradient = PoolingGradients.ScatterByIndices("adaptive_max_pool2d_backward") };
 
     /// <summary>
     /// <c>F.interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor)</c> in the modes
@@ -89,7 +89,7 @@ public static class PoolingOps
         Name = "interpolate",
         Family = "pooling",
         Inputs = ["input"],
-        Attributes = [new("size", "ints"), new("scale_factor", "float"), new("mode", "str", "nearest"), new("align_corners", "bool"), new("recompute_scale_factor", "bool")],
+        Attributes = ResamplingRules.InterpolateAttributes,
         DTypes = InterpolateDTypes,
         InferTypes = (inputs, attrs) =>
         {
@@ -100,20 +100,23 @@ public static class PoolingOps
             return [new TensorType(input.DType, plan.OutputShape)];
         },
         Samples = PoolingSamples.Interpolate,
+        Gradient = PoolingGradients.FromInput("interpolate_backward"),
     };
 
     /// <summary><c>F.pixel_shuffle(input, upscale_factor)</c>: [*, C·r², H, W] → [*, C, H·r, W·r]; every dtype.</summary>
-    public static OpDef PixelShuffle { get; } = Shuffle("pixel_shuffle", "upscale_factor", ResamplingRules.PixelShuffleShape);
+    public static OpDef PixelShuffle { get; } = Shuffle("pixel_shuffle", "upscale_factor", ResamplingRules.PixelShuffleShape)
+        with { Gradient = PoolingGradients.Inverse("upscale_factor", "pixel_unshuffle", "downscale_factor") };
 
     /// <summary><c>F.pixel_unshuffle(input, downscale_factor)</c>: [*, C, H·r, W·r] → [*, C·r², H, W]; every dtype.</summary>
-    public static OpDef PixelUnshuffle { get; } = Shuffle("pixel_unshuffle", "downscale_factor", ResamplingRules.PixelUnshuffleShape);
+    public static OpDef PixelUnshuffle { get; } = Shuffle("pixel_unshuffle", "downscale_factor", ResamplingRules.PixelUnshuffleShape)
+        with { Gradient = PoolingGradients.Inverse("downscale_factor", "pixel_shuffle", "upscale_factor") };
 
     /// <summary>Every op of the family.</summary>
     public static IReadOnlyList<OpDef> All { get; } =
     [
         MaxPool1d, MaxPool1dWithIndices, MaxPool2d, MaxPool2dWithIndices, AvgPool1d, AvgPool2d,
         AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool1dWithIndices, AdaptiveMaxPool2d, AdaptiveMaxPool2dWithIndices,
-        Interpolate, PixelShuffle, PixelUnshuffle,
+        Interpolate, PixelShuffle, PixelUnshuffle, .. PoolingGradients.All,
     ];
 
     private delegate long[] ShapeRule(string op, long[] shape, Attrs attrs);

@@ -379,4 +379,40 @@ internal static class PoolingSamples
         yield return Sample(F32, [1, 4, 2, 2], By(-2));
         yield return Sample(F32, [4, 4], By(2));
     }
+
+    /// <summary>
+    /// Samples of a backward op: the forward's float32/float64 samples that torch accepts (the first eight), each as
+    /// (grad_output shaped like the forward's output, input[, int64 indices into the input plane]), and a grad_output
+    /// of the wrong shape.
+    /// </summary>
+    public static IEnumerable<OpSample> Backward(OpDef forward, bool withIndices)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        OpSample? first = null;
+        int count = 0;
+        foreach (var sample in forward.Samples().Where(x => x.Inputs.Count == 1 && x.Inputs[0].DType is F32 or F64).Take(40))
+        {
+            var input = sample.Inputs[0];
+            long[] output;
+            try
+            {
+                output = forward.InferTypes([new TensorType(input.DType, input.Shape)], sample.Attrs)[0].Shape;
+            }
+            catch (ArgumentException)
+            {
+                continue;
+            }
+            if (Shapes.Numel(output) == 0 || input.Shape.Length is not (3 or 4)) continue;
+            var grad = new TensorSpec(input.DType, output);
+            var operand = input with { Domain = SampleDomain.Any };
+            var backward = withIndices
+                ? new OpSample([grad, operand, new TensorSpec(I64, output, C, SampleDomain.Index, input.Shape[^2] * input.Shape[^1])], sample.Attrs)
+                : new OpSample([grad, operand], sample.Attrs, sample.Tolerance);
+            first ??= backward;
+            yield return backward;
+            if (++count == 8) break;
+        }
+        if (first is not null)
+            yield return first with { Inputs = [first.Inputs[0] with { Shape = [.. first.Inputs[0].Shape[..^1], first.Inputs[0].Shape[^1] + 1] }, .. first.Inputs.Skip(1)] };
+    }
 }

@@ -13,7 +13,8 @@ public static class RandomOps
 
     /// <summary>
     /// <c>torch.nn.functional.dropout(input, p, training)</c>: zeroes each element with probability p and
-    /// scales the others by 1/(1-p) while training; the input itself otherwise.
+    /// scales the others by 1/(1-p) while training; the input itself otherwise. The second result is the mask of
+    /// factors (0 or 1/(1-p)) the gradient is multiplied by.
     /// </summary>
     public static OpDef Dropout { get; } = DropoutDef("dropout", feature: false);
 
@@ -132,11 +133,26 @@ public static class RandomOps
         return shape.Length == 1 ? [numSamples] : [shape[0], numSamples];
     }
 
+    /// <summary>
+    /// The shape of dropout's mask result: the input's, or for feature dropout [N, C, 1, ...] (one factor per channel,
+    /// broadcast over the rest).
+    /// </summary>
+    public static long[] DropoutMaskShape(ReadOnlySpan<long> shape, bool feature)
+    {
+        var mask = shape.ToArray();
+        if (feature && mask.Length >= 2) mask.AsSpan(2).Fill(1);
+        return mask;
+    }
+
+    // Dropout's second result is its mask: the factor each element was multiplied by (0 or 1/(1-p); 1 when not
+    // training), which the gradient reuses, as PyTorch's native_dropout returns and saves its mask.
     private static OpDef DropoutDef(string name, bool feature) => new()
     {
         Name = name,
         Family = "random",
         Inputs = ["input"],
+        Outputs = ["out", "mask"],
+        Gradient = c => [c.Grad * c.Outputs[1]],
         Attributes = [new("p", "float", 0.5), new("training", "bool", true)],
         DTypes = DTypes.Floating,
         IsRandom = true,
@@ -144,7 +160,7 @@ public static class RandomOps
         {
             TypeRules.CheckArity(name, 1, inputs.Count);
             CheckDropout(name, inputs[0].DType, inputs[0].Shape, attrs.GetDouble("p", 0.5), attrs.GetBool("training", true), feature);
-            return [inputs[0]];
+            return [inputs[0], new TensorType(inputs[0].DType, DropoutMaskShape(inputs[0].Shape, feature))];
         },
         Samples = () => DropoutSamples(feature),
     };

@@ -103,28 +103,29 @@ public static class ReductionOps
 
     /// <summary><c>torch.sum(self, dim, keepdim)</c>: integers and bool sum to int64.</summary>
     public static OpDef Sum { get; } = Reduction("sum", DTypes.All, [DimList, KeepDim], (t, a) => Reduce("sum", t, a.GetLongs("dim"), a, AccumulatingDType(t.DType)),
-        () => ReductionSamples.DimLists([F32, F64, F16, BF16, I64, I32, U8, B]));
+        () => ReductionSamples.DimLists([F32, F64, F16, BF16, I64, I32, U8, B])) with { Gradient = ReductionGradients.Sum };
 
     /// <summary><c>torch.mean(self, dim, keepdim)</c>, floating inputs only; the mean of nothing is NaN.</summary>
     public static OpDef Mean { get; } = Reduction("mean", FloatDTypes, [DimList, KeepDim], (t, a) => Reduce("mean", t, a.GetLongs("dim"), a, t.DType),
-        () => ReductionSamples.DimLists([F32, F64, F16, BF16]));
+        () => ReductionSamples.DimLists([F32, F64, F16, BF16])) with { Gradient = ReductionGradients.Mean };
 
     /// <summary><c>torch.prod(self)</c> or <c>torch.prod(self, dim, keepdim)</c>: integers and bool multiply in int64.</summary>
     public static OpDef Prod { get; } = Reduction("prod", DTypes.All, [OptionalDim, KeepDim], (t, a) => Reduce("prod", t, OneDim(a), a, AccumulatingDType(t.DType)),
         // Products of a hundred floats round differently in another order: allow a few ulps per factor.
-        () => ReductionSamples.SingleDim([F32, F64, F16, BF16, I64, I32, I8, B], includeAll: true, SampleDomain.Any, allowEmpty: true, tolerance: new Tolerance(2e-5, 1e-5)));
+        () => ReductionSamples.ForGradients(new Attrs(), DimAttrs(1, false), DimAttrs(0, true))
+            .Concat(ReductionSamples.SingleDim([F32, F64, F16, BF16, I64, I32, I8, B], includeAll: true, SampleDomain.Any, allowEmpty: true, tolerance: new Tolerance(2e-5, 1e-5)))) with { Gradient = ReductionGradients.Prod };
 
     /// <summary><c>torch.amax(self, dim, keepdim)</c>: the largest value (NaN wins); an empty reduced dim is an error.</summary>
-    public static OpDef Amax { get; } = Extremum("amax");
+    public static OpDef Amax { get; } = Extremum("amax") with { Gradient = ReductionGradients.Extremum };
 
     /// <summary><c>torch.amin(self, dim, keepdim)</c>: the smallest value (NaN wins).</summary>
-    public static OpDef Amin { get; } = Extremum("amin");
+    public static OpDef Amin { get; } = Extremum("amin") with { Gradient = ReductionGradients.Extremum };
 
     /// <summary><c>torch.max(self, dim, keepdim)</c>: values and int64 indices (first occurrence; NaN wins).</summary>
-    public static OpDef Max { get; } = WithIndices("max");
+    public static OpDef Max { get; } = WithIndices("max") with { Gradient = ReductionGradients.WithIndices };
 
     /// <summary><c>torch.min(self, dim, keepdim)</c>: values and int64 indices.</summary>
-    public static OpDef Min { get; } = WithIndices("min");
+    public static OpDef Min { get; } = WithIndices("min") with { Gradient = ReductionGradients.WithIndices };
 
     /// <summary><c>torch.argmax(self, dim, keepdim)</c>: the int64 index of the first largest value (over the flattened tensor when dim is absent).</summary>
     public static OpDef Argmax { get; } = ArgIndex("argmax");
@@ -133,15 +134,15 @@ public static class ReductionOps
     public static OpDef Argmin { get; } = ArgIndex("argmin");
 
     /// <summary><c>torch.var(self, dim, correction, keepdim)</c>: the sum of squared deviations over max(0, N - correction).</summary>
-    public static OpDef Var { get; } = Spread("var");
+    public static OpDef Var { get; } = Spread("var") with { Gradient = ReductionGradients.Var };
 
     /// <summary><c>torch.std(self, dim, correction, keepdim)</c>: the square root of <see cref="Var"/>.</summary>
-    public static OpDef Std { get; } = Spread("std");
+    public static OpDef Std { get; } = Spread("std") with { Gradient = ReductionGradients.Std };
 
     /// <summary><c>torch.logsumexp(self, dim, keepdim)</c>, computed stably; integer and bool inputs give float32.</summary>
     public static OpDef Logsumexp { get; } = Reduction("logsumexp", DTypes.All, [new AttrDef("dim", "ints"), KeepDim],
         (t, a) => Reduce("logsumexp", t, RequiredDims("logsumexp", a), a, FloatResultDType(t.DType)),
-        () => ReductionSamples.DimLists([F32, F64, F16, BF16, I64, B], includeAllDims: true, domain: SampleDomain.Special));
+        () => ReductionSamples.DimLists([F32, F64, F16, BF16, I64, B], includeAllDims: true, domain: SampleDomain.Special)) with { Gradient = ReductionGradients.Logsumexp };
 
     /// <summary><c>torch.all(self)</c> or <c>torch.all(self, dim, keepdim)</c>: whether every element is nonzero.</summary>
     public static OpDef AllTrue { get; } = Truth("all");
@@ -163,19 +164,21 @@ public static class ReductionOps
             if (double.IsInfinity(p)) CheckNonEmpty("norm", t.Shape, mask, dims.Length == 0);
             return new TensorType(t.DType, ReducedShape(t.Shape, mask, a.GetBool("keepdim", false)));
         },
-        ReductionSamples.Norm);
+        () => ReductionSamples.ForGradients(NormAttrs(1, [1]), NormAttrs(double.PositiveInfinity, [1]), NormAttrs(double.NegativeInfinity, [0]),
+                NormAttrs(3, []), NormAttrs(0.5, [1]), NormAttrs(-1, [0]))
+            .Concat(ReductionSamples.Norm())) with { Gradient = ReductionGradients.Norm };
 
     /// <summary><c>torch.softmax(self, dim)</c>: exp(x - max) / sum, floating inputs only.</summary>
-    public static OpDef Softmax { get; } = AlongDim("softmax", FloatDTypes, t => t.DType, () => ReductionSamples.AlongDim([F32, F64, F16, BF16]));
+    public static OpDef Softmax { get; } = AlongDim("softmax", FloatDTypes, t => t.DType, () => ReductionSamples.AlongDim([F32, F64, F16, BF16])) with { Gradient = ReductionGradients.Softmax };
 
     /// <summary><c>torch.log_softmax(self, dim)</c>: x - max - log(sum(exp(x - max))).</summary>
-    public static OpDef LogSoftmax { get; } = AlongDim("log_softmax", FloatDTypes, t => t.DType, () => ReductionSamples.AlongDim([F32, F64, F16, BF16]));
+    public static OpDef LogSoftmax { get; } = AlongDim("log_softmax", FloatDTypes, t => t.DType, () => ReductionSamples.AlongDim([F32, F64, F16, BF16])) with { Gradient = ReductionGradients.LogSoftmax };
 
     /// <summary><c>torch.cumsum(self, dim)</c>: running sums; integers and bool give int64.</summary>
-    public static OpDef Cumsum { get; } = AlongDim("cumsum", DTypes.All, t => AccumulatingDType(t.DType), () => ReductionSamples.AlongDim([F32, F64, F16, BF16, I64, I32, U8, B]));
+    public static OpDef Cumsum { get; } = AlongDim("cumsum", DTypes.All, t => AccumulatingDType(t.DType), () => ReductionSamples.AlongDim([F32, F64, F16, BF16, I64, I32, U8, B])) with { Gradient = ReductionGradients.Cumsum };
 
     /// <summary><c>torch.cumprod(self, dim)</c>: running products; integers and bool give int64.</summary>
-    public static OpDef Cumprod { get; } = AlongDim("cumprod", DTypes.All, t => AccumulatingDType(t.DType), () => ReductionSamples.AlongDim([F32, F64, F16, BF16, I64, I16, B]));
+    public static OpDef Cumprod { get; } = AlongDim("cumprod", DTypes.All, t => AccumulatingDType(t.DType), () => ReductionSamples.AlongDim([F32, F64, F16, BF16, I64, I16, B])) with { Gradient = ReductionGradients.Cumprod };
 
     /// <summary>Every op of the family.</summary>
     public static IReadOnlyList<OpDef> All { get; } =
@@ -200,6 +203,12 @@ public static class ReductionOps
     private static TensorType Reduce(string op, TensorType input, ReadOnlySpan<long> dims, Attrs attrs, DType result) =>
         new(result, ReducedShape(input.Shape, ReducedDims(op, input.Shape, dims), attrs.GetBool("keepdim", false)));
 
+    private static Attrs DimAttrs(long dim, bool keepdim) => new() { { "dim", dim }, { "keepdim", keepdim } };
+
+    private static Attrs DimsAttrs(long[] dims, bool keepdim) => new() { { "dim", dims }, { "keepdim", keepdim } };
+
+    private static Attrs NormAttrs(double p, long[] dims) => new() { { "p", p }, { "dim", dims }, { "keepdim", false } };
+
     private static long[] OneDim(Attrs attrs) => attrs["dim"] is null ? [] : [attrs.GetLong("dim", 0)];
 
     private static long[] RequiredDims(string op, Attrs attrs) =>
@@ -216,7 +225,8 @@ public static class ReductionOps
             CheckNonEmpty(name, t.Shape, mask, dims.Length == 0);
             return new TensorType(t.DType, ReducedShape(t.Shape, mask, a.GetBool("keepdim", false)));
         },
-        () => ReductionSamples.DimLists([F32, F64, F16, BF16, I64, I32, I8, U8, B], includeAllDims: true, SampleDomain.Special, allowEmpty: false));
+        () => ReductionSamples.ForGradients(DimsAttrs([1], false), DimsAttrs([0], true), DimsAttrs([], false), DimsAttrs([0, 1], true), DimsAttrs([-1], false), DimsAttrs([0], false))
+            .Concat(ReductionSamples.DimLists([F32, F64, F16, BF16, I64, I32, I8, U8, B], includeAllDims: true, SampleDomain.Special, allowEmpty: false)));
 
     private static OpDef WithIndices(string name)
     {
@@ -227,7 +237,8 @@ public static class ReductionOps
                 CheckNonEmpty(name, t.Shape, mask, allDims: false);
                 return new TensorType(t.DType, ReducedShape(t.Shape, mask, a.GetBool("keepdim", false)));
             },
-            () => ReductionSamples.SingleDim([F32, F64, F16, BF16, I64, I32, U8, B], includeAll: false, SampleDomain.Special, allowEmpty: false));
+            () => ReductionSamples.ForGradients(DimAttrs(1, false), DimAttrs(0, true), DimAttrs(-1, false), DimAttrs(-2, true))
+                .Concat(ReductionSamples.SingleDim([F32, F64, F16, BF16, I64, I32, U8, B], includeAll: false, SampleDomain.Special, allowEmpty: false)));
         return new OpDef
         {
             Name = def.Name,

@@ -61,6 +61,10 @@ public static class ResamplingRules
 {
     private static readonly string[] Unsupported = ["area", "bicubic", "trilinear"];
 
+    /// <summary>The attributes of interpolate (and of its backward op).</summary>
+    public static IReadOnlyList<AttrDef> InterpolateAttributes { get; } =
+        [new("size", "ints"), new("scale_factor", "float"), new("mode", "str", "nearest"), new("align_corners", "bool"), new("recompute_scale_factor", "bool")];
+
     /// <summary>The plan of <c>interpolate</c> on an input of <paramref name="dtype"/> and <paramref name="shape"/>.</summary>
     /// <exception cref="ArgumentException">The mode, the options, the input's rank, sizes or dtype are invalid; the message names <paramref name="op"/>.</exception>
     public static InterpolatePlan Interpolate(string op, DType dtype, ReadOnlySpan<long> shape, InterpolateOptions options)

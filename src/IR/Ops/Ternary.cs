@@ -35,6 +35,7 @@ public static class TernaryOps
             return [new TensorType(dtype, Shapes.Broadcast("where", inputs.Select(t => t.Shape)))];
         },
         Samples = WhereSamples,
+        Gradient = ElementwiseGradients.WhereRule,
     };
 
     /// <summary>
@@ -64,6 +65,7 @@ public static class TernaryOps
                 new TensorSpec(dtype, shapes[1].Shape, shapes[1].Layout),
                 new TensorSpec(dtype, shapes[2].Shape, shapes[2].Layout),
             ], Attrs.Empty),
+        Gradient = ElementwiseGradients.Lerp,
     };
 
     /// <summary>Every op of this file.</summary>

@@ -6,13 +6,14 @@ namespace Kiln.IR.Ops;
 public static class UnaryMathOps
 {
     /// <summary><c>-self</c> (not defined on bool; integers wrap).</summary>
-    public static OpDef Neg { get; } = SameUnary("neg", Numeric);
+    public static OpDef Neg { get; } = SameUnary("neg", Numeric) with { Gradient = ElementwiseGradients.Neg };
 
     /// <summary><c>|self|</c> (not defined on bool; integers wrap).</summary>
-    public static OpDef Abs { get; } = SameUnary("abs", Numeric);
+    public static OpDef Abs { get; } = SameUnary("abs", Numeric) with { Gradient = ElementwiseGradients.Abs };
 
     /// <summary>-1, 0 or 1 by sign, in the input's dtype (bool stays bool).</summary>
-    public static OpDef Sign { get; } = SameUnary("sign", AllDTypes);
+    public static OpDef Sign { get; } = WithGradSamples(SameUnary("sign", AllDTypes), SampleDomain.NonZero, null, GradShapes)
+        with { Gradient = ElementwiseGradients.Zero };
 
     /// <summary><c>self * self</c> in the input's dtype; bool gives int64 (it is <c>pow(self, 2)</c> in PyTorch).</summary>
     public static OpDef Square { get; } = new()
@@ -27,85 +28,96 @@ public static class UnaryMathOps
             return [new TensorType(inputs[0].DType == DType.Bool ? DType.Int64 : inputs[0].DType, inputs[0].Shape)];
         },
         Samples = () => SampleSets.Unary(SampleAll).Append(SpecialValues(DType.Float32)),
+        Gradient = ElementwiseGradients.SquareRule,
     };
 
     /// <summary><c>e^self</c>.</summary>
-    public static OpDef Exp { get; } = FloatUnary("exp");
+    public static OpDef Exp { get; } = FloatUnary("exp") with { Gradient = ElementwiseGradients.Exp };
 
     /// <summary><c>2^self</c>.</summary>
-    public static OpDef Exp2 { get; } = FloatUnary("exp2");
+    public static OpDef Exp2 { get; } = FloatUnary("exp2") with { Gradient = ElementwiseGradients.Exp2 };
 
     /// <summary><c>e^self - 1</c>, accurate near zero.</summary>
-    public static OpDef Expm1 { get; } = FloatUnary("expm1");
+    public static OpDef Expm1 { get; } = FloatUnary("expm1") with { Gradient = ElementwiseGradients.Expm1 };
 
     /// <summary>The natural logarithm.</summary>
-    public static OpDef Log { get; } = FloatUnary("log", SampleDomain.Positive);
+    public static OpDef Log { get; } = FloatUnary("log", SampleDomain.Positive) with { Gradient = ElementwiseGradients.Log };
 
     /// <summary>The base-2 logarithm.</summary>
-    public static OpDef Log2 { get; } = FloatUnary("log2", SampleDomain.Positive);
+    public static OpDef Log2 { get; } = FloatUnary("log2", SampleDomain.Positive) with { Gradient = ElementwiseGradients.Log2 };
 
     /// <summary>The base-10 logarithm.</summary>
-    public static OpDef Log10 { get; } = FloatUnary("log10", SampleDomain.Positive);
+    public static OpDef Log10 { get; } = FloatUnary("log10", SampleDomain.Positive) with { Gradient = ElementwiseGradients.Log10 };
 
     /// <summary><c>log(1 + self)</c>, accurate near zero.</summary>
-    public static OpDef Log1p { get; } = FloatUnary("log1p", SampleDomain.Unit);
+    public static OpDef Log1p { get; } = FloatUnary("log1p", SampleDomain.Unit) with { Gradient = ElementwiseGradients.Log1p };
 
     /// <summary>The square root.</summary>
-    public static OpDef Sqrt { get; } = FloatUnary("sqrt", SampleDomain.Positive);
+    public static OpDef Sqrt { get; } = FloatUnary("sqrt", SampleDomain.Positive) with { Gradient = ElementwiseGradients.Sqrt };
 
     /// <summary><c>1 / sqrt(self)</c>.</summary>
-    public static OpDef Rsqrt { get; } = FloatUnary("rsqrt", SampleDomain.Positive);
+    public static OpDef Rsqrt { get; } = FloatUnary("rsqrt", SampleDomain.Positive) with { Gradient = ElementwiseGradients.Rsqrt };
 
     /// <summary><c>1 / self</c> (always floating point).</summary>
-    public static OpDef Reciprocal { get; } = FloatUnary("reciprocal", SampleDomain.NonZero);
+    public static OpDef Reciprocal { get; } = FloatUnary("reciprocal", SampleDomain.NonZero) with { Gradient = ElementwiseGradients.Reciprocal };
 
     /// <summary>The sine.</summary>
-    public static OpDef Sin { get; } = FloatUnary("sin");
+    public static OpDef Sin { get; } = FloatUnary("sin") with { Gradient = ElementwiseGradients.Sin };
 
     /// <summary>The cosine.</summary>
-    public static OpDef Cos { get; } = FloatUnary("cos");
+    public static OpDef Cos { get; } = FloatUnary("cos") with { Gradient = ElementwiseGradients.Cos };
 
     /// <summary>The tangent.</summary>
-    public static OpDef Tan { get; } = FloatUnary("tan");
+    public static OpDef Tan { get; } = FloatUnary("tan") with { Gradient = ElementwiseGradients.Tan };
 
     /// <summary>The arcsine.</summary>
-    public static OpDef Asin { get; } = FloatUnary("asin", SampleDomain.Unit);
+    public static OpDef Asin { get; } = FloatUnary("asin", SampleDomain.Unit) with { Gradient = ElementwiseGradients.Asin };
 
     /// <summary>The arccosine.</summary>
-    public static OpDef Acos { get; } = FloatUnary("acos", SampleDomain.Unit);
+    public static OpDef Acos { get; } = FloatUnary("acos", SampleDomain.Unit) with { Gradient = ElementwiseGradients.Acos };
 
     /// <summary>The arctangent.</summary>
-    public static OpDef Atan { get; } = FloatUnary("atan");
+    public static OpDef Atan { get; } = FloatUnary("atan") with { Gradient = ElementwiseGradients.Atan };
 
     /// <summary>The hyperbolic sine.</summary>
-    public static OpDef Sinh { get; } = FloatUnary("sinh");
+    public static OpDef Sinh { get; } = FloatUnary("sinh") with { Gradient = ElementwiseGradients.Sinh };
 
     /// <summary>The hyperbolic cosine.</summary>
-    public static OpDef Cosh { get; } = FloatUnary("cosh");
+    public static OpDef Cosh { get; } = FloatUnary("cosh") with { Gradient = ElementwiseGradients.Cosh };
 
     /// <summary>The hyperbolic tangent.</summary>
-    public static OpDef Tanh { get; } = FloatUnary("tanh");
+    public static OpDef Tanh { get; } = FloatUnary("tanh") with { Gradient = ElementwiseGradients.Tanh };
 
     /// <summary>The logistic sigmoid <c>1 / (1 + e^-self)</c>.</summary>
-    public static OpDef Sigmoid { get; } = FloatUnary("sigmoid");
+    public static OpDef Sigmoid { get; } = FloatUnary("sigmoid") with { Gradient = ElementwiseGradients.Sigmoid };
 
     /// <summary>The error function.</summary>
-    public static OpDef Erf { get; } = FloatUnary("erf");
+    public static OpDef Erf { get; } = FloatUnary("erf") with { Gradient = ElementwiseGradients.Erf };
 
     /// <summary>The complementary error function <c>1 - erf(self)</c>.</summary>
-    public static OpDef Erfc { get; } = FloatUnary("erfc");
+    public static OpDef Erfc { get; } = FloatUnary("erfc") with { Gradient = ElementwiseGradients.Erfc };
+
+    // floor, ceil and round list gradient-check samples in (-1, 1) whose generated values miss their jumps
+    // (0 for floor and ceil, ±0.5 for round); trunc is continuous there.
 
     /// <summary>Rounds down; integers are returned unchanged (not defined on bool).</summary>
-    public static OpDef Floor { get; } = SameUnary("floor", Numeric);
+    public static OpDef Floor { get; } = WithGradSamples(SameUnary("floor", Numeric), SampleDomain.Unit, null,
+        ([5], SampleLayout.Contiguous), ([2, 3], SampleLayout.Contiguous), ([4], SampleLayout.Contiguous), ([3], SampleLayout.Contiguous), ([2, 2], SampleLayout.Contiguous), ([1], SampleLayout.Contiguous))
+        with { Gradient = ElementwiseGradients.Zero };
 
     /// <summary>Rounds up; integers are returned unchanged (not defined on bool).</summary>
-    public static OpDef Ceil { get; } = SameUnary("ceil", Numeric);
+    public static OpDef Ceil { get; } = WithGradSamples(SameUnary("ceil", Numeric), SampleDomain.Unit, null,
+        ([2, 3], SampleLayout.Contiguous), ([4], SampleLayout.Contiguous), ([3], SampleLayout.Contiguous), ([6], SampleLayout.Contiguous), ([2, 2], SampleLayout.Contiguous), ([1], SampleLayout.Contiguous))
+        with { Gradient = ElementwiseGradients.Zero };
 
     /// <summary>Rounds to the nearest integer, halves to even; integers are returned unchanged (not defined on bool).</summary>
-    public static OpDef Round { get; } = SameUnary("round", Numeric);
+    public static OpDef Round { get; } = WithGradSamples(SameUnary("round", Numeric), SampleDomain.Unit, null,
+        ([5], SampleLayout.Contiguous), ([3, 4], SampleLayout.Transposed), ([1], SampleLayout.Contiguous), ([2, 3], SampleLayout.Strided), ([9], SampleLayout.Contiguous), ([11], SampleLayout.Contiguous))
+        with { Gradient = ElementwiseGradients.Zero };
 
     /// <summary>Rounds toward zero; integers are returned unchanged (not defined on bool).</summary>
-    public static OpDef Trunc { get; } = SameUnary("trunc", Numeric);
+    public static OpDef Trunc { get; } = WithGradSamples(SameUnary("trunc", Numeric), SampleDomain.Unit, null, GradShapes)
+        with { Gradient = ElementwiseGradients.Zero };
 
     /// <summary>Whether each element is NaN.</summary>
     public static OpDef IsNan { get; } = Predicate("isnan");
@@ -137,6 +149,7 @@ public static class UnaryMathOps
             return [new TensorType(ClampResultDType(inputs[0], attrs["min"], attrs["max"]), inputs[0].Shape)];
         },
         Samples = ClampSamples,
+        Gradient = ElementwiseGradients.Clamp,
     };
 
     /// <summary>Every op of this file.</summary>
@@ -169,6 +182,12 @@ public static class UnaryMathOps
 
     private static IEnumerable<OpSample> ClampSamples()
     {
+        // Gradient-check samples first: bounds that values drawn away from zero never hit exactly.
+        foreach (var bounds in new Attrs[] { new() { { "min", -0.75 }, { "max", 1.25 } }, new() { { "min", -0.75 } }, new() { { "max", 1.25 } } })
+        {
+            foreach (var shape in GradShapes.Take(2))
+                yield return new OpSample([new TensorSpec(DType.Float64, shape.Shape, shape.Layout, SampleDomain.NonZero)], bounds);
+        }
         Attrs[] floatBounds =
         [
             new() { { "min", -1.0 }, { "max", 1.5 } },

@@ -1,4 +1,4 @@
-using Kiln.NN;
+using Kiln.Kernels.Attention;
 
 namespace Kiln.Kernels;
 
@@ -10,8 +10,8 @@ internal static class AttentionKernelTable
     [
         ("scaled_dot_product_attention", (inputs, attrs) =>
         [
-            Functional.ScaledDotProductAttention(inputs[0], inputs[1], inputs[2], inputs.Count > 3 ? inputs[3] : null,
-                attrs.GetDouble("dropout_p", 0), attrs.GetBool("is_causal", false), attrs.GetOptionalDouble("scale")),
+            AttentionKernel.Run(inputs[0], inputs[1], inputs[2], inputs.Count > 3 ? inputs[3] : null,
+                attrs.GetDouble("dropout_p", 0), attrs.GetBool("is_causal", false), attrs.GetOptionalDouble("scale"), null),
         ]),
     ];
 }

@@ -18,6 +18,7 @@ internal static class ConvKernelTable
             ConvOps.Ints(attrs, "kernel_size"), ConvOps.Ints(attrs, "dilation"), ConvOps.Ints(attrs, "padding"), ConvOps.Ints(attrs, "stride"))]),
         ("fold", (inputs, attrs) => [FoldKernels.Fold(inputs[0], ConvOps.Ints(attrs, "output_size"),
             ConvOps.Ints(attrs, "kernel_size"), ConvOps.Ints(attrs, "dilation"), ConvOps.Ints(attrs, "padding"), ConvOps.Ints(attrs, "stride"))]),
+        ("conv_weight_backward", (inputs, attrs) => [ConvWeightBackwardKernel.Run(inputs[0], inputs[1], attrs)]),
     ];
 
     private static Tensor? Bias(IReadOnlyList<Tensor> inputs) => inputs.Count > 2 ? inputs[2] : null;

@@ -43,7 +43,8 @@ internal static class CpuKernels
             .Concat(RandomKernelTable.Entries)
             .Concat(IndexingKernelTable.Entries)
             .Concat(MovementKernelTable.Entries)
-            .Concat(LossKernelTable.Entries))
+            .Concat(LossKernelTable.Entries)
+            .Concat(ViewKernelTable.Entries))
         {
             if (!table.TryAdd(name, kernel))
                 throw new InvalidOperationException($"op '{name}' has two CPU kernels");

@@ -25,6 +25,7 @@ internal static class IndexingKernelTable
         ("nonzero", (x, _) => [x[0].Nonzero()]),
         ("one_hot", (x, a) => [Functional.OneHot(x[0], a.GetLong("num_classes", -1))]),
         ("embedding", (x, a) => [Functional.Embedding(x[0], x[1], IndexingOps.PaddingIdx(a))]),
+        ("embedding_backward", (x, a) => [EmbeddingBackwardKernel.Run(x[0], x[1], IndexingRules.RequiredLong("embedding_backward", a, "num_weights"), IndexingOps.PaddingIdx(a))]),
     ];
 
     private static long Dim(string op, Attrs a) => IndexingRules.RequiredLong(op, a, "dim");

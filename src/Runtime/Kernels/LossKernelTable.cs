@@ -1,4 +1,5 @@
 using Kiln.IR;
+using Kiln.Kernels.Loss;
 using Kiln.NN;
 
 namespace Kiln.Kernels;
@@ -20,6 +21,9 @@ internal static class LossKernelTable
         ("kl_div", (x, a) => [Functional.KlDiv(x[0], x[1], Reduction(a), a.GetBool("log_target", false))]),
         ("cosine_embedding_loss", (x, a) => [Functional.CosineEmbeddingLoss(x[0], x[1], x[2], a.GetDouble("margin", 0), Reduction(a))]),
         ("margin_ranking_loss", (x, a) => [Functional.MarginRankingLoss(x[0], x[1], x[2], a.GetDouble("margin", 0), Reduction(a))]),
+        ("cross_entropy_backward", (x, a) => [ClassLossBackwardKernel.Run("cross_entropy", x[0], x[1], x[2], Optional(x, 3), IgnoreIndex(a), Reduction(a), a.GetDouble("label_smoothing", 0))]),
+        ("nll_loss_backward", (x, a) => [ClassLossBackwardKernel.Run("nll_loss", x[0], x[1], x[2], Optional(x, 3), IgnoreIndex(a), Reduction(a), 0)]),
+        ("ctc_loss_backward", (x, a) => [CtcLossBackwardKernel.Run(x[0], x[1], x[2], x[3], x[4], a.GetLong("blank", 0), Reduction(a), a.GetBool("zero_infinity", false))]),
         ("ctc_loss", (x, a) => [Functional.CtcLoss(x[0], x[1], x[2], x[3], a.GetLong("blank", 0), Reduction(a), a.GetBool("zero_infinity", false))]),
     ];
 

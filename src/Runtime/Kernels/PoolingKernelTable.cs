@@ -25,6 +25,11 @@ internal static class PoolingKernelTable
         ("interpolate", (inputs, a) => [PoolingCalls.Interpolate(inputs[0], InterpolateOptions.FromAttrs(a, inputs[0].Dim - 2))]),
         ("pixel_shuffle", (inputs, a) => [PoolingCalls.PixelShuffle(inputs[0], ResamplingRules.Factor("pixel_shuffle", a, "upscale_factor"))]),
         ("pixel_unshuffle", (inputs, a) => [PoolingCalls.PixelUnshuffle(inputs[0], ResamplingRules.Factor("pixel_unshuffle", a, "downscale_factor"))]),
+        ("max_pool2d_backward", (x, a) => [PoolingBackwardKernels.ScatterByIndices("max_pool2d_backward", x[0], x[1], x[2], a)]),
+        ("adaptive_max_pool2d_backward", (x, a) => [PoolingBackwardKernels.ScatterByIndices("adaptive_max_pool2d_backward", x[0], x[1], x[2], a)]),
+        ("avg_pool2d_backward", (x, a) => [PoolingBackwardKernels.AvgPool(x[0], x[1], a)]),
+        ("adaptive_avg_pool2d_backward", (x, a) => [PoolingBackwardKernels.AdaptiveAvgPool(x[0], x[1], a)]),
+        ("interpolate_backward", (x, a) => [PoolingBackwardKernels.Interpolate(x[0], x[1], a)]),
     ];
 
     private static Tensor[] Pair((Tensor Output, Tensor Indices) result) => [result.Output, result.Indices];

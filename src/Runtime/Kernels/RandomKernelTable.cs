@@ -1,3 +1,4 @@
+using Kiln.IR;
 using Kiln.NN;
 
 namespace Kiln.Kernels;
@@ -8,9 +9,15 @@ internal static class RandomKernelTable
     /// <summary>Each op's name with its kernel.</summary>
     internal static IEnumerable<(string Name, CpuKernel Kernel)> Entries =>
     [
-        ("dropout", (inputs, attrs) => [Functional.Dropout(inputs[0], attrs.GetDouble("p", 0.5), attrs.GetBool("training", true))]),
-        ("dropout2d", (inputs, attrs) => [Functional.Dropout2d(inputs[0], attrs.GetDouble("p", 0.5), attrs.GetBool("training", true))]),
+        ("dropout", (inputs, attrs) => DropoutWithMask("dropout", inputs[0], attrs, feature: false)),
+        ("dropout2d", (inputs, attrs) => DropoutWithMask("dropout2d", inputs[0], attrs, feature: true)),
         ("bernoulli", (inputs, attrs) => [attrs.GetOptionalDouble("p") is { } p ? inputs[0].Bernoulli(p) : inputs[0].Bernoulli()]),
         ("multinomial", (inputs, attrs) => [inputs[0].Multinomial(attrs.GetLong("num_samples", 0), attrs.GetBool("replacement", false))]),
     ];
+
+    private static Tensor[] DropoutWithMask(string op, Tensor input, Attrs attrs, bool feature)
+    {
+        var (output, mask) = Functional.DropoutWithMask(op, input, attrs.GetDouble("p", 0.5), attrs.GetBool("training", true), null, feature);
+        return [output, mask];
+    }
 }

@@ -1,3 +1,4 @@
+using Kiln.IR;
 using Kiln.IR.Ops;
 using Kiln.Kernels.Elementwise;
 
@@ -21,7 +22,12 @@ public static partial class Functional
     public static Tensor LeakyRelu(Tensor input, double negativeSlope = 0.01, bool inplace = false)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return UnaryDriver.Float("leaky_relu", input, new LeakyReluOp(negativeSlope), ActivationOps.LeakyRelu.DTypes, inplace ? input : null);
+        if (inplace && input.InPlaceNeedsGrad())
+            return input.InPlaceWithGrad("leaky_relu_", negativeSlope, static (t, slope) => LeakyRelu(t, slope));
+        var result = UnaryDriver.Float("leaky_relu", input, new LeakyReluOp(negativeSlope), ActivationOps.LeakyRelu.DTypes, inplace ? input : null);
+        return inplace || !GradRecorder.IsNeeded(input)
+            ? result
+            : GradRecorder.Track(result, "leaky_relu", input, new Attrs { { "negative_slope", negativeSlope } });
     }
 
     /// <summary>
@@ -34,9 +40,10 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(input);
         ActivationOps.CheckApproximate(approximate);
         var dtypes = ActivationOps.Gelu.DTypes;
-        return approximate == "tanh"
+        var result = approximate == "tanh"
             ? UnaryDriver.Float("gelu", input, new GeluTanhOp(), dtypes)
             : UnaryDriver.Float("gelu", input, new GeluOp(), dtypes);
+        return GradRecorder.IsNeeded(input) ? GradRecorder.Track(result, "gelu", input, new Attrs { { "approximate", approximate } }) : result;
     }
 
     /// <summary>SiLU (swish), <c>x · sigmoid(x)</c> (<c>torch.nn.functional.silu</c>; floating point only).</summary>
@@ -44,7 +51,10 @@ public static partial class Functional
     public static Tensor Silu(Tensor input, bool inplace = false)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return UnaryDriver.Float("silu", input, new SiluOp(), ActivationOps.Silu.DTypes, inplace ? input : null);
+        if (inplace && input.InPlaceNeedsGrad())
+            return input.InPlaceWithGrad("silu_", static t => Silu(t));
+        var result = UnaryDriver.Float("silu", input, new SiluOp(), ActivationOps.Silu.DTypes, inplace ? input : null);
+        return inplace ? result : GradRecorder.Track(result, "silu", input);
     }
 
     /// <summary>
@@ -55,7 +65,10 @@ public static partial class Functional
     public static Tensor Softplus(Tensor input, double beta = 1, double threshold = 20)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return UnaryDriver.Float("softplus", input, new SoftplusOp(beta, threshold), ActivationOps.Softplus.DTypes);
+        var result = UnaryDriver.Float("softplus", input, new SoftplusOp(beta, threshold), ActivationOps.Softplus.DTypes);
+        return GradRecorder.IsNeeded(input)
+            ? GradRecorder.Track(result, "softplus", input, new Attrs { { "beta", beta }, { "threshold", threshold } })
+            : result;
     }
 
     /// <summary>The logistic sigmoid (<c>torch.nn.functional.sigmoid</c>).</summary>

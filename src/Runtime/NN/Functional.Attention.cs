@@ -29,6 +29,36 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        return AttentionKernel.Run(query, key, value, attnMask, dropoutP, isCausal, scale, generator);
+        if (!GradRecorder.IsNeeded([query, key, value, attnMask]))
+            return AttentionKernel.Run(query, key, value, attnMask, dropoutP, isCausal, scale, generator);
+        if (dropoutP > 0)
+            return AttentionWithDropout(query, key, value, attnMask, dropoutP, isCausal, scale, generator);
+        var output = AttentionKernel.Run(query, key, value, attnMask, 0, isCausal, scale, generator);
+        var attrs = new IR.Attrs { { "is_causal", isCausal } };
+        if (scale is not null) attrs.Add("scale", scale.Value);
+        return GradRecorder.Record("scaled_dot_product_attention", attrs, attnMask is null ? [query, key, value] : [query, key, value, attnMask], [output])[0];
+    }
+
+    /// <summary>
+    /// Attention with dropout under autograd: the decomposition into registered ops runs (and records) op by op,
+    /// with one keep mask drawn here, so backward goes through the very mask the forward used.
+    /// </summary>
+    private static Tensor AttentionWithDropout(Tensor query, Tensor key, Tensor value, Tensor? attnMask, double dropoutP, bool isCausal, double? scale, Generator? generator)
+    {
+        var check = IR.OpRegistry.Get("scaled_dot_product_attention");
+        var types = new List<IR.TensorType> { new(query.DType, query.shape), new(key.DType, key.shape), new(value.DType, value.shape) };
+        if (attnMask is not null) types.Add(new IR.TensorType(attnMask.DType, attnMask.shape));
+        check.InferTypes(types, new IR.Attrs { { "dropout_p", dropoutP }, { "is_causal", isCausal } });
+        long[] scores = [.. Shapes.Broadcast("scaled_dot_product_attention", query.shape[..^2], key.shape[..^2]), query.shape[^2], key.shape[^2]];
+        Tensor keep;
+        using (Autograd.NoGrad())
+        {
+            keep = dropoutP >= 1
+                ? Tensor.Zeros(scores, query.DType)
+                : Tensor.Rand(scores, query.DType, null, generator).Ge(dropoutP).To(query.DType).Mul(1 / (1 - dropoutP));
+        }
+        var output = IR.Ops.AttentionGradients.Forward(new EagerVjpValue(query), new EagerVjpValue(key), new EagerVjpValue(value),
+            attnMask is null ? null : new EagerVjpValue(attnMask), new EagerVjpValue(keep), isCausal, scale);
+        return ((EagerVjpValue)output).Tensor;
     }
 }

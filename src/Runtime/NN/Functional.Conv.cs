@@ -14,7 +14,7 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        return ConvKernel.Forward("conv1d", 1, input, weight, bias, stride, padding, null, dilation, groups);
+        return TrackConvolution(ConvKernel.Forward("conv1d", 1, input, weight, bias, stride, padding, null, dilation, groups), "conv1d", input, weight, bias, stride, padding, dilation, groups);
     }
 
     /// <summary>
@@ -27,7 +27,7 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(padding);
-        return ConvKernel.Forward("conv1d", 1, input, weight, bias, stride, null, padding, dilation, groups);
+        return TrackConvolution(ConvKernel.Forward("conv1d", 1, input, weight, bias, stride, null, padding, dilation, groups), "conv1d", input, weight, bias, stride, padding, dilation, groups);
     }
 
     /// <summary>
@@ -42,7 +42,7 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        return ConvKernel.Forward("conv2d", 2, input, weight, bias, stride, padding, null, dilation, groups);
+        return TrackConvolution(ConvKernel.Forward("conv2d", 2, input, weight, bias, stride, padding, null, dilation, groups), "conv2d", input, weight, bias, stride, padding, dilation, groups);
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(padding);
-        return ConvKernel.Forward("conv2d", 2, input, weight, bias, stride, null, padding, dilation, groups);
+        return TrackConvolution(ConvKernel.Forward("conv2d", 2, input, weight, bias, stride, null, padding, dilation, groups), "conv2d", input, weight, bias, stride, padding, dilation, groups);
     }
 
     /// <summary>
@@ -70,7 +70,11 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        return ConvTransposeKernel.Forward("conv_transpose2d", 2, input, weight, bias, stride, padding, outputPadding, groups, dilation);
+        var result = ConvTransposeKernel.Forward("conv_transpose2d", 2, input, weight, bias, stride, padding, outputPadding, groups, dilation);
+        if (!ConvolutionNeedsGrad(input, weight, bias)) return result;
+        var attrs = ConvolutionAttrs(stride, padding, dilation, groups);
+        if (outputPadding is not null) attrs.Add("output_padding", outputPadding);
+        return GradRecorder.Record("conv_transpose2d", attrs, bias is null ? [input, weight] : [input, weight, bias], [result])[0];
     }
 
     /// <summary>
@@ -82,7 +86,8 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(kernelSize);
-        return FoldKernels.Unfold(input, kernelSize, dilation, padding, stride);
+        var result = FoldKernels.Unfold(input, kernelSize, dilation, padding, stride);
+        return GradRecorder.IsNeeded(input) ? GradRecorder.Record("unfold", WindowAttrs(kernelSize, dilation, padding, stride), [input], [result])[0] : result;
     }
 
     /// <summary>
@@ -95,6 +100,37 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(outputSize);
         ArgumentNullException.ThrowIfNull(kernelSize);
-        return FoldKernels.Fold(input, outputSize, kernelSize, dilation, padding, stride);
+        var result = FoldKernels.Fold(input, outputSize, kernelSize, dilation, padding, stride);
+        if (!GradRecorder.IsNeeded(input)) return result;
+        var attrs = WindowAttrs(kernelSize, dilation, padding, stride);
+        attrs.Add("output_size", outputSize);
+        return GradRecorder.Record("fold", attrs, [input], [result])[0];
+    }
+
+    private static bool ConvolutionNeedsGrad(Tensor input, Tensor weight, Tensor? bias) =>
+        GradRecorder.IsNeeded(input, weight) || (bias is not null && GradRecorder.IsNeeded(bias));
+
+    /// <summary>Records conv1d/conv2d when an input requires grad; padding is per-dim ints or a mode string.</summary>
+    private static Tensor TrackConvolution(Tensor result, string op, Tensor input, Tensor weight, Tensor? bias, long[]? stride, object? padding, long[]? dilation, long groups) =>
+        ConvolutionNeedsGrad(input, weight, bias)
+            ? GradRecorder.Record(op, ConvolutionAttrs(stride, padding, dilation, groups), bias is null ? [input, weight] : [input, weight, bias], [result])[0]
+            : result;
+
+    private static IR.Attrs ConvolutionAttrs(long[]? stride, object? padding, long[]? dilation, long groups)
+    {
+        var attrs = new IR.Attrs { { "groups", groups } };
+        if (stride is not null) attrs.Add("stride", stride);
+        if (padding is not null) attrs.Add("padding", padding);
+        if (dilation is not null) attrs.Add("dilation", dilation);
+        return attrs;
+    }
+
+    private static IR.Attrs WindowAttrs(long[] kernelSize, long[]? dilation, long[]? padding, long[]? stride)
+    {
+        var attrs = new IR.Attrs { { "kernel_size", kernelSize } };
+        if (dilation is not null) attrs.Add("dilation", dilation);
+        if (padding is not null) attrs.Add("padding", padding);
+        if (stride is not null) attrs.Add("stride", stride);
+        return attrs;
     }
 }

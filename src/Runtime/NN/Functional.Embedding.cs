@@ -19,6 +19,8 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(weight);
         var shape = IndexingRules.EmbeddingShape(Calls.Of("embedding", IndexingOps.Embedding, input, weight), input.shape, input.DType, weight.shape, paddingIdx);
         var index = IndexValues.Checked("embedding", input.Reshape(-1), weight.shape[0], 0, allowNegative: false);
-        return IndexSelectKernel.Run(weight, 0, index, [index.numel, weight.shape[1]]).View(shape);
+        var result = IndexSelectKernel.Run(weight, 0, index, [index.numel, weight.shape[1]]).View(shape);
+        if (!GradRecorder.IsNeeded(weight)) return result;
+        return GradRecorder.Track(result, "embedding", input, weight, paddingIdx is { } p ? new IR.Attrs { { "padding_idx", p } } : null);
     }
 }

@@ -1,3 +1,4 @@
+using Kiln.IR;
 using Kiln.IR.Ops;
 using Kiln.Kernels;
 using Kiln.Kernels.Gemm;
@@ -22,7 +23,8 @@ public static partial class Functional
         if (bias is not null) LinalgOps.SameDType("linear", input.DType, bias.DType, "bias");
         var result = Tensor.Empty(dtype, LinalgOps.LinearShape(input.shape, weight.shape, bias?.shape));
         if (bias is not null) CopyKernel.Copy(bias, result);
-        MatmulKernel.MatmulInto(input, weight.Dim == 2 ? weight.Transpose(0, 1) : weight, result, accumulate: bias is not null);
-        return result;
+        MatmulKernel.MatmulInto(input, weight.Dim == 2 ? weight.TransposeUntracked(0, 1) : weight, result, accumulate: bias is not null);
+        bool record = GradRecorder.IsNeeded(input, weight) || (bias is not null && GradRecorder.IsNeeded(bias));
+        return record ? GradRecorder.Record("linear", Attrs.Empty, [input, weight, bias], [result])[0] : result;
     }
 }

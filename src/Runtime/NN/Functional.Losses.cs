@@ -1,3 +1,4 @@
+using Kiln.IR;
 using Kiln.IR.Ops;
 using Kiln.Kernels.Loss;
 
@@ -20,7 +21,11 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        return ClassLossKernel.Run("cross_entropy", input, target, weight, ignoreIndex, reduction, labelSmoothing, logSoftmax: true);
+        var result = ClassLossKernel.Run("cross_entropy", input, target, weight, ignoreIndex, reduction, labelSmoothing, logSoftmax: true);
+        if (!GradRecorder.IsNeeded(input, target)) return result;
+        var attrs = ClassLossAttrs(reduction, ignoreIndex);
+        attrs.Add("label_smoothing", labelSmoothing);
+        return GradRecorder.Track(result, "cross_entropy", Operands(input, target, weight), attrs);
     }
 
     /// <summary>
@@ -33,18 +38,19 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        return ClassLossKernel.Run("nll_loss", input, target, weight, ignoreIndex, reduction, 0, logSoftmax: false);
+        var result = ClassLossKernel.Run("nll_loss", input, target, weight, ignoreIndex, reduction, 0, logSoftmax: false);
+        return GradRecorder.IsNeeded(input) ? GradRecorder.Track(result, "nll_loss", Operands(input, target, weight), ClassLossAttrs(reduction, ignoreIndex)) : result;
     }
 
     /// <summary>The squared error (input - target)² (<c>torch.nn.functional.mse_loss</c>); the operands broadcast and promote.</summary>
     /// <exception cref="ArgumentException">The input is not floating point, the shapes do not broadcast or the reduction is invalid.</exception>
     public static Tensor MseLoss(Tensor input, Tensor target, string reduction = "mean") =>
-        Regression("mse_loss", new MseLossOp(), input, target, reduction, resultIsInputDType: false);
+        Regression("mse_loss", new MseLossOp(), input, target, reduction, resultIsInputDType: false, null);
 
     /// <summary>The absolute error |input - target| (<c>torch.nn.functional.l1_loss</c>).</summary>
     /// <exception cref="ArgumentException">The input is not floating point, the shapes do not broadcast or the reduction is invalid.</exception>
     public static Tensor L1Loss(Tensor input, Tensor target, string reduction = "mean") =>
-        Regression("l1_loss", new L1LossOp(), input, target, reduction, resultIsInputDType: false);
+        Regression("l1_loss", new L1LossOp(), input, target, reduction, resultIsInputDType: false, null);
 
     /// <summary>
     /// The smooth L1 loss (<c>torch.nn.functional.smooth_l1_loss</c>): 0.5·d²/beta where |d| &lt; beta, else
@@ -52,7 +58,7 @@ public static partial class Functional
     /// </summary>
     /// <exception cref="ArgumentException">beta is negative, or as for <see cref="MseLoss"/>.</exception>
     public static Tensor SmoothL1Loss(Tensor input, Tensor target, string reduction = "mean", double beta = 1.0) =>
-        Regression("smooth_l1_loss", new SmoothL1LossOp(LossRules.CheckBeta(beta)), input, target, reduction, resultIsInputDType: false);
+        Regression("smooth_l1_loss", new SmoothL1LossOp(LossRules.CheckBeta(beta)), input, target, reduction, resultIsInputDType: false, ("beta", beta));
 
     /// <summary>
     /// The Huber loss (<c>torch.nn.functional.huber_loss</c>): 0.5·d² where |d| &lt; delta, else
@@ -60,7 +66,7 @@ public static partial class Functional
     /// </summary>
     /// <exception cref="ArgumentException">delta is not positive, or as for <see cref="MseLoss"/>.</exception>
     public static Tensor HuberLoss(Tensor input, Tensor target, string reduction = "mean", double delta = 1.0) =>
-        Regression("huber_loss", new HuberLossOp(LossRules.CheckDelta(delta)), input, target, reduction, resultIsInputDType: true);
+        Regression("huber_loss", new HuberLossOp(LossRules.CheckDelta(delta)), input, target, reduction, resultIsInputDType: true, ("delta", delta));
 
     /// <summary>
     /// The binary cross entropy of probabilities (<c>torch.nn.functional.binary_cross_entropy</c>):
@@ -75,7 +81,7 @@ public static partial class Functional
         const string op = "binary_cross_entropy";
         var how = LossRules.ParseReduction(op, reduction);
         var type = LossRules.BinaryCrossEntropy(LossResults.TypeOf(input)!, LossResults.TypeOf(target)!, LossResults.TypeOf(weight), how);
-        return ElementwiseLoss.Run(new BinaryCrossEntropyOp(), [input, target, weight], input.shape, how, type.DType);
+        return Recorded(op, [input, target, weight], ReductionAttrs(reduction), ElementwiseLoss.Run(new BinaryCrossEntropyOp(), [input, target, weight], input.shape, how, type.DType));
     }
 
     /// <summary>
@@ -92,7 +98,8 @@ public static partial class Functional
         const string op = "binary_cross_entropy_with_logits";
         var how = LossRules.ParseReduction(op, reduction);
         var type = LossRules.BinaryCrossEntropyWithLogits(LossResults.TypeOf(input)!, LossResults.TypeOf(target)!, LossResults.TypeOf(weight), LossResults.TypeOf(posWeight), how);
-        return ElementwiseLoss.Run(new BinaryCrossEntropyWithLogitsOp(), [input, target, weight, posWeight], input.shape, how, type.DType);
+        return Recorded(op, [input, target, weight, posWeight], ReductionAttrs(reduction),
+            ElementwiseLoss.Run(new BinaryCrossEntropyWithLogitsOp(), [input, target, weight, posWeight], input.shape, how, type.DType));
     }
 
     /// <summary>
@@ -111,7 +118,8 @@ public static partial class Functional
         var shape = LossRules.Broadcast(op, ("input", LossResults.TypeOf(input)), ("target", LossResults.TypeOf(target)));
         var result = LossRules.ResultType(LossResults.TypeOf(input)!, LossResults.TypeOf(target)!);
         long batch = input.Dim == 0 ? 1 : input.shape[0];
-        return ElementwiseLoss.Run(new KlDivOp(logTarget), [input, target], shape, how, result, batch);
+        return Recorded(op, [input, target], () => new() { { "reduction", reduction }, { "log_target", logTarget } },
+            ElementwiseLoss.Run(new KlDivOp(logTarget), [input, target], shape, how, result, batch));
     }
 
     /// <summary>
@@ -125,7 +133,8 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(input1);
         ArgumentNullException.ThrowIfNull(input2);
         ArgumentNullException.ThrowIfNull(target);
-        return CosineEmbeddingKernel.Run(input1, input2, target, margin, reduction);
+        return Recorded("cosine_embedding_loss", [input1, input2, target], () => new() { { "margin", margin }, { "reduction", reduction } },
+            CosineEmbeddingKernel.Run(input1, input2, target, margin, reduction));
     }
 
     /// <summary>
@@ -143,7 +152,8 @@ public static partial class Functional
         LossRules.CheckFloat(op, input1.DType, "input1");
         var (a, b, t) = (LossResults.TypeOf(input1)!, LossResults.TypeOf(input2)!, LossResults.TypeOf(target)!);
         var shape = LossRules.MarginRankingShape(a, b, t);
-        return ElementwiseLoss.Run(new MarginRankingLossOp(margin), [input1, input2, target], shape, how, LossRules.Promote(a, b, t));
+        return Recorded(op, [input1, input2, target], () => new() { { "margin", margin }, { "reduction", reduction } },
+            ElementwiseLoss.Run(new MarginRankingLossOp(margin), [input1, input2, target], shape, how, LossRules.Promote(a, b, t)));
     }
 
     /// <summary>
@@ -173,7 +183,7 @@ public static partial class Functional
         return CtcLoss(logProbs, targets, Tensor.FromArray(inputLengths, inputLengths.Length), Tensor.FromArray(targetLengths, targetLengths.Length), blank, reduction, zeroInfinity);
     }
 
-    private static Tensor Regression<TLoss>(string op, TLoss loss, Tensor input, Tensor target, string reduction, bool resultIsInputDType)
+    private static Tensor Regression<TLoss>(string op, TLoss loss, Tensor input, Tensor target, string reduction, bool resultIsInputDType, (string Name, double Value)? extra)
         where TLoss : struct, IElementwiseLoss
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -182,6 +192,26 @@ public static partial class Functional
         LossRules.CheckFloat(op, input.DType);
         var (a, b) = (LossResults.TypeOf(input)!, LossResults.TypeOf(target)!);
         var shape = LossRules.Broadcast(op, ("input", a), ("target", b));
-        return ElementwiseLoss.Run(loss, [input, target], shape, how, resultIsInputDType ? input.DType : LossRules.Promote(a, b));
+        var result = ElementwiseLoss.Run(loss, [input, target], shape, how, resultIsInputDType ? input.DType : LossRules.Promote(a, b));
+        if (!GradRecorder.IsNeeded(input, target)) return result;
+        var attrs = new Attrs { { "reduction", reduction } };
+        if (extra is var (name, value)) attrs.Add(name, value);
+        return GradRecorder.Track(result, op, input, target, attrs);
     }
+
+    /// <summary>Records a loss when one of its operands needs a gradient (the attributes are built only then).</summary>
+    private static Tensor Recorded(string op, Tensor?[] operands, Func<Attrs> attrs, Tensor result) =>
+        GradRecorder.IsNeeded(operands) ? GradRecorder.Track(result, op, Operands(operands), attrs()) : result;
+
+    /// <summary>The operands with the optional ones left out at the end trimmed (the registry's optional inputs come last).</summary>
+    private static Tensor?[] Operands(params Tensor?[] operands)
+    {
+        int count = operands.Length;
+        while (count > 0 && operands[count - 1] is null) count--;
+        return count == operands.Length ? operands : operands[..count];
+    }
+
+    private static Func<Attrs> ReductionAttrs(string reduction) => () => new() { { "reduction", reduction } };
+
+    private static Attrs ClassLossAttrs(string reduction, long ignoreIndex) => new() { { "reduction", reduction }, { "ignore_index", ignoreIndex } };
 }

@@ -28,11 +28,9 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         var (output, newMean, newVar) = NormKernels.BatchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps);
+        output = TrackChannelNorm(output, "batch_norm", [input, runningMean, runningVar, weight, bias], "training", training, momentum, eps);
         if (training && newMean is not null && newVar is not null)
-        {
-            runningMean!.Copy_(newMean);
-            runningVar!.Copy_(newVar);
-        }
+            UpdateRunningStats(runningMean!, runningVar!, newMean, newVar);
         return output;
     }
 
@@ -56,11 +54,9 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         var (output, newMean, newVar) = NormKernels.InstanceNorm(input, runningMean, runningVar, weight, bias, useInputStats, momentum, eps);
+        output = TrackChannelNorm(output, "instance_norm", [input, runningMean, runningVar, weight, bias], "use_input_stats", useInputStats, momentum, eps);
         if (newMean is not null && newVar is not null)
-        {
-            runningMean!.Copy_(newMean);
-            runningVar!.Copy_(newVar);
-        }
+            UpdateRunningStats(runningMean!, runningVar!, newMean, newVar);
         return output;
     }
 
@@ -74,7 +70,10 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(normalizedShape);
-        return NormKernels.LayerNorm("layer_norm", input, normalizedShape, weight, bias, eps, rms: false);
+        var output = NormKernels.LayerNorm("layer_norm", input, normalizedShape, weight, bias, eps, rms: false);
+        return NormNeedsGrad(input, weight, bias)
+            ? GradRecorder.Record("layer_norm", new IR.Attrs { { "normalized_shape", normalizedShape }, { "eps", eps } }, Trim([input, weight, bias]), [output])[0]
+            : output;
     }
 
     /// <summary>
@@ -86,7 +85,10 @@ public static partial class Functional
     public static Tensor GroupNorm(Tensor input, long numGroups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return NormKernels.GroupNorm(input, numGroups, weight, bias, eps);
+        var output = NormKernels.GroupNorm(input, numGroups, weight, bias, eps);
+        return NormNeedsGrad(input, weight, bias)
+            ? GradRecorder.Record("group_norm", new IR.Attrs { { "num_groups", numGroups }, { "eps", eps } }, Trim([input, weight, bias]), [output])[0]
+            : output;
     }
 
     /// <summary>
@@ -99,6 +101,45 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(normalizedShape);
-        return NormKernels.LayerNorm("rms_norm", input, normalizedShape, weight, null, eps ?? IR.Ops.NormRules.RmsNormDefaultEps(input.DType), rms: true);
+        double epsilon = eps ?? IR.Ops.NormRules.RmsNormDefaultEps(input.DType);
+        var output = NormKernels.LayerNorm("rms_norm", input, normalizedShape, weight, null, epsilon, rms: true);
+        return NormNeedsGrad(input, weight, null)
+            ? GradRecorder.Record("rms_norm", new IR.Attrs { { "normalized_shape", normalizedShape }, { "eps", epsilon } }, Trim([input, weight]), [output])[0]
+            : output;
+    }
+
+    private static bool NormNeedsGrad(Tensor input, Tensor? weight, Tensor? bias) =>
+        GradRecorder.IsNeeded(input) || (weight is not null && GradRecorder.IsNeeded(weight)) || (bias is not null && GradRecorder.IsNeeded(bias));
+
+    /// <summary>The inputs without the optional ones left off the end.</summary>
+    private static Tensor?[] Trim(Tensor?[] inputs)
+    {
+        int count = inputs.Length;
+        while (count > 1 && inputs[count - 1] is null) count--;
+        return inputs[..count];
+    }
+
+    /// <summary>
+    /// Records batch_norm or instance_norm (the running statistics are inputs without gradients); <paramref name="modeAttr"/>
+    /// is the op's training / use_input_stats switch.
+    /// </summary>
+    private static Tensor TrackChannelNorm(Tensor output, string op, Tensor?[] inputs, string modeAttr, bool mode, double momentum, double eps)
+    {
+        if (!NormNeedsGrad(inputs[0]!, inputs[3], inputs[4])) return output;
+        var attrs = new IR.Attrs { { modeAttr, mode }, { "momentum", momentum }, { "eps", eps } };
+        return GradRecorder.Record(op, attrs, Trim(inputs), [output])[0];
+    }
+
+    /// <summary>
+    /// Writes the updated running statistics into the given buffers: a state update outside autograd, as in PyTorch
+    /// (Copy_ bumps their version counters, so a graph that saved them sees the change).
+    /// </summary>
+    private static void UpdateRunningStats(Tensor runningMean, Tensor runningVar, Tensor newMean, Tensor newVar)
+    {
+        using (Autograd.NoGrad())
+        {
+            runningMean.Copy_(newMean);
+            runningVar.Copy_(newVar);
+        }
     }
 }

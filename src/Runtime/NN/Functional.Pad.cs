@@ -32,7 +32,11 @@ public static partial class Functional
                 maps[d] = MappedCopy.Map(shape[d], PadIndex(padMode, size, before, after));
         }
         var fill = padMode == PadMode.Constant ? Tensor.Full([], value ?? 0, input.DType) : null;
-        return MappedCopy.Run(input, shape, maps, fill);
+        var result = MappedCopy.Run(input, shape, maps, fill);
+        if (!GradRecorder.IsNeeded(input)) return result;
+        var attrs = new Attrs { { "pad", pad }, { "mode", mode } };
+        if (value is { } v) attrs.Add("value", v);
+        return GradRecorder.Track(result, "pad", input, attrs);
     }
 
     /// <summary>The input index output index o reads along a dim of <paramref name="size"/> padded by (before, after); -1 for the constant.</summary>

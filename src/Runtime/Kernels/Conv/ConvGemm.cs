@@ -36,34 +36,29 @@ internal static unsafe class ConvGemm<T, TKernel>
         // Too few (image, group, block) tiles for the threads: split the output channels as well.
         int rowBlocks = tiles < Threading.NumThreads ? Math.Clamp(mPad / mr, 1, Threading.NumThreads) : 1;
         int rowsPerBlock = (mPad / mr + rowBlocks - 1) / rowBlocks * mr;
-        var packedWeights = PackWeights(x.Weight, groups, m, k, kcStep, mPad);
+        T* weights = PackWeights(x.Weight, groups, m, k, kcStep, mPad);
         var window = w;
         long work = (long)rowsPerBlock * k * ncStep;
-        fixed (T* packedA = packedWeights)
+        CpuParallel.For(tiles * rowBlocks, Math.Max(1, Gemm.Gemm.ParallelThreshold / work), (start, end) =>
         {
-            T* weights = packedA;
-            CpuParallel.For(tiles * rowBlocks, Math.Max(1, Gemm.Gemm.ParallelThreshold / work), (start, end) =>
+            PackBuffer.Get(0, (long)kcStep * nr, out T* _, out T* packB);
+            for (long unit = start; unit < end; unit++)
             {
-                PackBuffer.Get(0, (long)kcStep * nr, out T* _, out T* packB);
-                for (long unit = start; unit < end; unit++)
-                {
-                    int rowBlock = (int)(unit % rowBlocks), colBlock = (int)(unit / rowBlocks % colBlocks);
-                    long imageGroup = unit / rowBlocks / colBlocks;
-                    int group = (int)(imageGroup % groups);
-                    int row0 = rowBlock * rowsPerBlock, row1 = Math.Min(m, row0 + rowsPerBlock);
-                    if (row0 >= row1) continue;
-                    int col0 = colBlock * ncStep;
-                    var block = new Block(
-                        x.Input + imageGroup * window.ImageSize,
-                        weights + (nint)group * mPad * k,
-                        x.Bias == null ? null : x.Bias + (nint)group * m,
-                        x.Output + imageGroup * m * l,
-                        row0, row1, col0, Math.Min(ncStep, l - col0));
-                    RunBlock(block, window, kcStep, mPad, packB);
-                }
-            });
-        }
-        GC.KeepAlive(packedWeights);
+                int rowBlock = (int)(unit % rowBlocks), colBlock = (int)(unit / rowBlocks % colBlocks);
+                long imageGroup = unit / rowBlocks / colBlocks;
+                int group = (int)(imageGroup % groups);
+                int row0 = rowBlock * rowsPerBlock, row1 = Math.Min(m, row0 + rowsPerBlock);
+                if (row0 >= row1) continue;
+                int col0 = colBlock * ncStep;
+                var block = new Block(
+                    x.Input + imageGroup * window.ImageSize,
+                    weights + (nint)group * mPad * k,
+                    x.Bias == null ? null : x.Bias + (nint)group * m,
+                    x.Output + imageGroup * m * l,
+                    row0, row1, col0, Math.Min(ncStep, l - col0));
+                RunBlock(block, window, kcStep, mPad, packB);
+            }
+        });
     }
 
     /// <summary>One unit of work: output rows [Row0, Row1) × positions [Col0, Col0 + Cols) of one image and group.</summary>
@@ -109,20 +104,18 @@ internal static unsafe class ConvGemm<T, TKernel>
 
     /// <summary>
     /// Every group's weight matrix (<paramref name="m"/> × <paramref name="k"/>, row-major) in the micro-kernel's A
-    /// layout: group g's slice starting at column pc lies at g·mPad·k + pc·mPad, as MR-row slivers of kc columns.
+    /// layout: group g's slice starting at column pc lies at g·mPad·k + pc·mPad, as MR-row slivers of kc columns; in
+    /// this thread's scratch, valid until its next convolution.
     /// </summary>
-    private static T[] PackWeights(T* weight, int groups, int m, int k, int kcStep, int mPad)
+    private static T* PackWeights(T* weight, int groups, int m, int k, int kcStep, int mPad)
     {
-        var packed = GC.AllocateUninitializedArray<T>(checked(groups * mPad * k), pinned: true);
-        fixed (T* dst = packed)
+        T* dst = ThreadScratch.Get<T>(ThreadScratch.Slot.PackedWeights, (long)groups * mPad * k);
+        for (int g = 0; g < groups; g++)
         {
-            for (int g = 0; g < groups; g++)
-            {
-                var a = new MatrixRef<T>(weight + (nint)g * m * k, k, 1);
-                for (int pc = 0; pc < k; pc += kcStep)
-                    GemmPacking.PackA(a.Offset(0, pc), m, Math.Min(kcStep, k - pc), TKernel.MR, dst + (nint)g * mPad * k + (nint)pc * mPad);
-            }
+            var a = new MatrixRef<T>(weight + (nint)g * m * k, k, 1);
+            for (int pc = 0; pc < k; pc += kcStep)
+                GemmPacking.PackA(a.Offset(0, pc), m, Math.Min(kcStep, k - pc), TKernel.MR, dst + (nint)g * mPad * k + (nint)pc * mPad);
         }
-        return packed;
+        return dst;
     }
 }

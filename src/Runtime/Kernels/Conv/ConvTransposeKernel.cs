@@ -53,7 +53,7 @@ internal static unsafe class ConvTransposeKernel
                 T* output = x.Output + unit * w.ImageSize;
                 for (int c = 0; c < w.Channels; c++)
                     Runs.Fill(output + (nint)c * w.PlaneSize, x.Bias == null ? default : x.Bias[group * w.Channels + c], w.PlaneSize);
-                T* columns = ColumnBuffer.Get<T>((long)k * l);
+                T* columns = ThreadScratch.Get<T>(ThreadScratch.Slot.Columns, (long)k * l);
                 // Group g's weight is a [C_in/groups, k] row-major matrix; its transpose is read in place.
                 Gemm.Gemm.Run(k, l, inPerGroup,
                     new MatrixRef<T>(x.Weight + (nint)group * inPerGroup * k, 1, k),

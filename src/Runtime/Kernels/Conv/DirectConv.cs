@@ -32,27 +32,22 @@ internal static unsafe class DirectConv<T> where T : unmanaged, INumberBase<T>
     {
         int m = outPerGroup, k = w.Rows, mPad = (m + Rows - 1) / Rows * Rows;
         // Weights as 6-row slivers over all of k: [row block][k][6], so a tile reads them in order.
-        var packed = GC.AllocateUninitializedArray<T>(checked(groups * mPad * k), pinned: true);
+        T* packedWeights = ThreadScratch.Get<T>(ThreadScratch.Slot.PackedWeights, (long)groups * mPad * k);
+        for (int g = 0; g < groups; g++)
+            GemmPacking.PackA(new MatrixRef<T>(x.Weight + (nint)g * m * k, k, 1), m, k, Rows, packedWeights + (nint)g * mPad * k);
         var window = w;
-        fixed (T* weights = packed)
+        long rowsOfWork = (long)batch * groups * w.OutHeight;
+        long work = Math.Max(1, (long)mPad * k * w.OutWidth);
+        CpuParallel.For(rowsOfWork, Math.Max(1, Gemm.Gemm.ParallelThreshold / work), (start, end) =>
         {
-            for (int g = 0; g < groups; g++)
-                GemmPacking.PackA(new MatrixRef<T>(x.Weight + (nint)g * m * k, k, 1), m, k, Rows, weights + (nint)g * mPad * k);
-            T* packedWeights = weights;
-            long rowsOfWork = (long)batch * groups * w.OutHeight;
-            long work = Math.Max(1, (long)mPad * k * w.OutWidth);
-            CpuParallel.For(rowsOfWork, Math.Max(1, Gemm.Gemm.ParallelThreshold / work), (start, end) =>
+            for (long unit = start; unit < end; unit++)
             {
-                for (long unit = start; unit < end; unit++)
-                {
-                    long imageGroup = unit / window.OutHeight;
-                    int oh = (int)(unit % window.OutHeight), group = (int)(imageGroup % groups);
-                    OutputRow(x.Input + imageGroup * window.ImageSize, packedWeights + (nint)group * mPad * k,
-                        x.Bias == null ? null : x.Bias + (nint)group * m, x.Output + imageGroup * m * window.Columns, m, oh, window);
-                }
-            });
-        }
-        GC.KeepAlive(packed);
+                long imageGroup = unit / window.OutHeight;
+                int oh = (int)(unit % window.OutHeight), group = (int)(imageGroup % groups);
+                OutputRow(x.Input + imageGroup * window.ImageSize, packedWeights + (nint)group * mPad * k,
+                    x.Bias == null ? null : x.Bias + (nint)group * m, x.Output + imageGroup * m * window.Columns, m, oh, window);
+            }
+        });
     }
 
     /// <summary>Every output channel of output row <paramref name="oh"/> of one image and group.</summary>

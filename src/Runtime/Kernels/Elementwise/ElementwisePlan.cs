@@ -59,7 +59,7 @@ internal readonly struct ElementwisePlan
         // float32 arithmetic, and an int64 0-d 300 compared with an int8 tensor wraps to 44 as in PyTorch.
         var common = kind == ResultKind.Float ? result : promoted;
         for (int i = 0; i < converted; i++)
-            inputs[i] = inputs[i].To(common).To(computeDType);
+            inputs[i] = inputs[i].ToUntracked(common).ToUntracked(computeDType);
         var destDType = kind == ResultKind.Bool ? DType.Bool : computeDType;
         Tensor dest;
         if (output is null)
@@ -77,7 +77,7 @@ internal readonly struct ElementwisePlan
             // elements it shares were overwritten; reading a copy keeps the op elementwise.
             for (int i = 0; i < inputs.Length; i++)
             {
-                if (inputs[i].SharesStorageWith(dest) && !SameView(inputs[i], dest)) inputs[i] = inputs[i].Clone();
+                if (inputs[i].SharesStorageWith(dest) && !SameView(inputs[i], dest)) inputs[i] = inputs[i].CloneUntracked();
             }
         }
         return new ElementwisePlan(inputs, dest, output, computeDType, result, shape);
@@ -95,11 +95,15 @@ internal readonly struct ElementwisePlan
     private static bool SameView(Tensor a, Tensor b) =>
         a.offset == b.offset && a.shape.AsSpan().SequenceEqual(b.shape) && a.strides.AsSpan().SequenceEqual(b.strides);
 
-    /// <summary>The result: the destination converted to the result dtype, or the in-place output written back.</summary>
+    /// <summary>
+    /// The result: the destination converted to the result dtype, or the in-place output written back and its
+    /// version bumped (so autograd knows tensors saved before the write are stale).
+    /// </summary>
     internal Tensor Finish()
     {
-        if (output is null) return Dest.To(result);
-        if (!ReferenceEquals(Dest, output)) output.Copy_(Dest);
+        if (output is null) return Dest.ToUntracked(result);
+        if (ReferenceEquals(Dest, output)) output.MarkModified();
+        else output.Copy_(Dest);
         return output;
     }
 

@@ -44,8 +44,10 @@ internal static class UnaryDriver
     {
         if (x.DType.IsFloatingPoint() || !allowed.Contains(x.DType))
             return Float(name, x, op, allowed, output);
-        if (output is null) return x.Clone();
-        return ReferenceEquals(output, x) ? x : output.Copy_(x);
+        if (output is null) return x.CloneUntracked();
+        if (!ReferenceEquals(output, x)) return output.Copy_(x);
+        x.MarkModified();
+        return x;
     }
 
     private readonly struct FloatAction<TOp>(ElementwisePlan plan, TOp op) : IFloatAction

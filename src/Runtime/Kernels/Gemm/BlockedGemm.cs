@@ -36,13 +36,7 @@ internal static unsafe class BlockedGemm<T, TKernel>
                 {
                     int mc = Math.Min(mcStep, m - ic);
                     GemmPacking.PackA(a.Offset(ic, pc), mc, kc, mr, packA);
-                    for (int jr = 0; jr < nc; jr += nr)
-                    {
-                        T* bSliver = packB + (nint)jr * kc;
-                        int ncols = Math.Min(nr, nc - jr);
-                        for (int ir = 0; ir < mc; ir += mr)
-                            TKernel.Run(kc, packA + (nint)ir * kc, bSliver, c.Offset(ic + ir, jc + jr), Math.Min(mr, mc - ir), ncols, acc);
-                    }
+                    Sweep(mc, nc, kc, packA, packB, c.Offset(ic, jc), acc);
                 }
             }
         }
@@ -70,13 +64,20 @@ internal static unsafe class BlockedGemm<T, TKernel>
             }
             int rows = Math.Min(unitRows, m - r0);
             GemmPacking.PackA(a.Offset(r0, 0), rows, k, mr, packA);
-            for (int jr = 0; jr < n; jr += nr)
-            {
-                T* bSliver = packB + (nint)jr * k;
-                int ncols = Math.Min(nr, n - jr);
-                for (int ir = 0; ir < rows; ir += mr)
-                    TKernel.Run(k, packA + (nint)ir * k, bSliver, c.Offset(r0 + ir, jr), Math.Min(mr, rows - ir), ncols, accumulate);
-            }
+            Sweep(rows, n, k, packA, packB, c.Offset(r0, 0), accumulate);
+        }
+    }
+
+    /// <summary>The micro-kernel over an mc×nc block of C from packed A and B, each B sliver sweeping the A block while it is close in cache.</summary>
+    private static void Sweep(int mc, int nc, int kc, T* packA, T* packB, MatrixRef<T> c, bool accumulate)
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            T* bSliver = packB + (nint)jr * kc;
+            int ncols = Math.Min(nr, nc - jr);
+            for (int ir = 0; ir < mc; ir += mr)
+                TKernel.Run(kc, packA + (nint)ir * kc, bSliver, c.Offset(ir, jr), Math.Min(mr, mc - ir), ncols, accumulate);
         }
     }
 

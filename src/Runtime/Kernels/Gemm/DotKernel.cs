@@ -15,7 +15,7 @@ internal static class DotKernel
             case DType.Float32: result.Ref<float>() = Typed<float>(a, b); break;
             case DType.Float64: result.Ref<double>() = Typed<double>(a, b); break;
             case DType.Float16:
-            case DType.BFloat16: return Tensor.Scalar(Typed<float>(a.To(DType.Float32), b.To(DType.Float32))).To(a.DType);
+            case DType.BFloat16: return Tensor.Scalar(Typed<float>(a.ToUntracked(DType.Float32), b.ToUntracked(DType.Float32))).ToUntracked(a.DType);
             case DType.Int64: result.Ref<long>() = Typed<long>(a, b); break;
             case DType.Int32: result.Ref<int>() = Typed<int>(a, b); break;
             case DType.Int16: result.Ref<short>() = Typed<short>(a, b); break;

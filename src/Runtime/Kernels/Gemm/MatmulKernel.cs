@@ -17,8 +17,8 @@ internal static unsafe class MatmulKernel
     {
         if (!result.IsContiguous)
             throw new InvalidOperationException($"matmul: the result tensor must be contiguous (shape {Shapes.Format(result.shape)}, strides {Shapes.Format(result.strides)})");
-        var a2 = a.Dim == 1 ? a.Unsqueeze(0) : a;
-        var b2 = b.Dim == 1 ? b.Unsqueeze(1) : b;
+        var a2 = a.Dim == 1 ? a.UnsqueezeUntracked(0) : a;
+        var b2 = b.Dim == 1 ? b.UnsqueezeUntracked(1) : b;
         int batchRank = result.Dim - (a.Dim >= 2 ? 1 : 0) - (b.Dim >= 2 ? 1 : 0);
         long[] full = [.. result.shape.AsSpan(0, batchRank), a2.shape[^2], b2.shape[^1]];
         Multiply(a2, b2, result.AsStrided(full, Shapes.ContiguousStrides(full), result.offset), accumulate);
@@ -46,8 +46,8 @@ internal static unsafe class MatmulKernel
     /// <summary>Low-precision floats: multiplied and accumulated in float32, rounded once at the end.</summary>
     private static void ViaFloat32(Tensor a, Tensor b, Tensor c, bool accumulate)
     {
-        var c32 = accumulate ? c.To(DType.Float32) : Tensor.Empty(DType.Float32, (long[])c.shape.Clone());
-        Typed<float>(a.To(DType.Float32), b.To(DType.Float32), c32, accumulate);
+        var c32 = accumulate ? c.ToUntracked(DType.Float32) : Tensor.Empty(DType.Float32, (long[])c.shape.Clone());
+        Typed<float>(a.ToUntracked(DType.Float32), b.ToUntracked(DType.Float32), c32, accumulate);
         CastKernel.Cast(c32, c);
     }
 

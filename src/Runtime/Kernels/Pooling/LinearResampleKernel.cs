@@ -22,13 +22,13 @@ internal static class LinearResampleKernel
     }
 
     /// <summary>The two source indices and their weights for each output index along one dim.</summary>
-    private sealed record Weights<T>(int[] First, int[] Second, T[] FirstWeight, T[] SecondWeight);
+    internal sealed record Weights<T>(int[] First, int[] Second, T[] FirstWeight, T[] SecondWeight);
 
     /// <summary>
     /// PyTorch's linear weights along one dim: equal sizes copy; otherwise the source position is scale·dst
     /// (align_corners) or max(scale·(dst + 0.5) − 0.5, 0), computed in double from a scale of dtype T.
     /// </summary>
-    private static Weights<T> LinearWeights<T>(long input, long output, bool alignCorners, double? scaleFactor) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static Weights<T> LinearWeights<T>(long input, long output, bool alignCorners, double? scaleFactor) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var weights = new Weights<T>(new int[output], new int[output], new T[output], new T[output]);
         T scale = alignCorners

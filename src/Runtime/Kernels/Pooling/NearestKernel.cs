@@ -31,7 +31,7 @@ internal static class NearestKernel
     /// shortcuts for equal and doubled sizes); nearest-exact: ⌊(dst + 0.5)·scale⌋; both clamped to the input.
     /// The scale is 1 / scale_factor when the caller gave one, else input / output.
     /// </summary>
-    private static int[] SourceIndices(long input, long output, double? scaleFactor, bool exact)
+    internal static int[] SourceIndices(long input, long output, double? scaleFactor, bool exact)
     {
         var result = new int[output];
         float scale = scaleFactor is > 0 ? (float)(1.0 / scaleFactor.Value) : (float)input / output;

@@ -12,7 +12,7 @@ internal static class ComputeViews
     /// </summary>
     internal static Tensor ComputeView(Tensor x) => x.DType switch
     {
-        DType.Float16 or DType.BFloat16 => x.To(DType.Float32),
+        DType.Float16 or DType.BFloat16 => x.ToUntracked(DType.Float32),
         DType.Bool => Reinterpret(x, DType.UInt8),
         _ => x,
     };

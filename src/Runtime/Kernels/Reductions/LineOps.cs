@@ -15,7 +15,7 @@ internal static class LineOps
     {
         TypeRules.CheckDType(op, x.DType, ReductionOps.FloatDTypes);
         int d = Shapes.WrapDim(op, dim, x.Dim);
-        var input = x.DType == DType.Float64 ? x : x.To(DType.Float32);
+        var input = x.DType == DType.Float64 ? x : x.ToUntracked(DType.Float32);
         var output = Tensor.Empty(input.DType, (long[])x.shape.Clone());
         TypeDispatch.Float(input.DType, new SoftmaxAction(input, output, d, log));
         return output.To(x.DType);

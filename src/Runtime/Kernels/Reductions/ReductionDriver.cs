@@ -96,7 +96,7 @@ internal static class ReductionDriver
     /// <summary><c>torch.logsumexp</c>: integers and bool are computed (and returned) as float32.</summary>
     internal static Tensor Logsumexp(Tensor x, ReadOnlySpan<long> dims, bool keepdim)
     {
-        var plan = Prepare("logsumexp", x, dims, keepdim, input: x.DType == DType.Float64 ? x : x.To(DType.Float32));
+        var plan = Prepare("logsumexp", x, dims, keepdim, input: x.DType == DType.Float64 ? x : x.ToUntracked(DType.Float32));
         var output = Tensor.Empty(plan.Input.DType, plan.OutShape);
         TypeDispatch.Float(plan.Input.DType, new LogSumExpAction(plan, output));
         return output.To(ReductionOps.FloatResultDType(x.DType));

@@ -1,0 +1,83 @@
+using System.Numerics;
+using Kiln.IR;
+using Kiln.IR.Ops;
+using Kiln.Kernels.Gemm;
+
+namespace Kiln.Kernels.Conv;
+
+/// <summary>
+/// conv_weight_backward: the weight gradient of conv1d/conv2d as one GEMM per (sample, group), dW_g += dY_g·colsᵀ,
+/// where cols is the im2col matrix of the sample's input. The batch is split across threads, each summing into
+/// its own copy of the (small) weight gradient; the copies are added at the end.
+/// </summary>
+internal static unsafe class ConvWeightBackwardKernel
+{
+    /// <summary>The weight gradient for <paramref name="gradOutput"/> and <paramref name="input"/> under <paramref name="attrs"/>.</summary>
+    internal static Tensor Run(Tensor gradOutput, Tensor input, Attrs attrs)
+    {
+        const string Op = "conv_weight_backward";
+        var dtype = ConvOps.CheckDTypes(Op, input.DType, gradOutput.DType, null);
+        var plan = ConvGradients.WeightGradientPlan(gradOutput.shape, input.shape, attrs);
+        var result = Tensor.Empty(dtype, plan.OutputShape);
+        switch (dtype)
+        {
+            case DType.Float32: Typed<float>(plan, gradOutput, input, result); break;
+            case DType.Float64: Typed<double>(plan, gradOutput, input, result); break;
+            default:
+                var wide = Tensor.Empty(DType.Float32, plan.OutputShape);
+                Typed<float>(plan, gradOutput.To(DType.Float32), input.To(DType.Float32), wide);
+                CastKernel.Cast(wide, result);
+                break;
+        }
+        return result;
+    }
+
+    private static void Typed<T>(ConvPlan plan, Tensor gradOutput, Tensor input, Tensor result) where T : unmanaged, INumberBase<T>
+    {
+        gradOutput = gradOutput.Contiguous();
+        input = input.Contiguous();
+        var w = new SlidingWindow(plan.Window);
+        int groups = checked((int)plan.Groups), m = checked((int)(plan.OutChannels / plan.Groups));
+        int rows = w.Rows, columns = w.Columns;
+        long batch = plan.Batch, size = (long)groups * m * rows;
+        var total = result.Span<T>();
+        total.Clear();
+        if (batch == 0 || columns == 0) return;
+        long work = (long)groups * m * rows * columns;
+        var gate = new object();
+        fixed (byte* pg = gradOutput.storage.Bytes, pi = input.storage.Bytes)
+        {
+            T* grad = (T*)pg + gradOutput.offset, image = (T*)pi + input.offset;
+            CpuParallel.For(batch, Math.Max(1, Gemm.Gemm.ParallelThreshold / Math.Max(1, work)), (start, end) =>
+            {
+                bool alone = start == 0 && end == batch;
+                var partial = alone ? null : new T[size];
+                var columnsBuffer = GC.AllocateUninitializedArray<T>(checked(rows * columns), pinned: true);
+                fixed (T* cols = columnsBuffer, own = partial)
+                fixed (byte* pr = result.storage.Bytes)
+                {
+                    T* target = alone ? (T*)pr + result.offset : own;
+                    for (long n = start; n < end; n++)
+                    {
+                        for (int g = 0; g < groups; g++)
+                        {
+                            Im2Col.Gather(image + (n * groups + g) * w.ImageSize, w, 0, rows, 0, columns, cols, PanelLayout.Matrix(columns));
+                            // dW_g [m, rows] += dY[n, g] [m, columns] · colsᵀ [columns, rows]; colsᵀ is read in place.
+                            Gemm.Gemm.Run(m, rows, columns,
+                                new MatrixRef<T>(grad + (n * groups + g) * (long)m * columns, columns, 1),
+                                new MatrixRef<T>(cols, 1, columns),
+                                new MatrixRef<T>(target + (long)g * m * rows, rows, 1),
+                                accumulate: n > start, parallel: alone);
+                        }
+                    }
+                }
+                if (partial is null) return;
+                lock (gate)
+                {
+                    var sum = result.Span<T>();
+                    System.Numerics.Tensors.TensorPrimitives.Add(sum, partial, sum);
+                }
+            });
+        }
+    }
+}
