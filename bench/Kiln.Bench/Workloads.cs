@@ -1,6 +1,6 @@
 namespace Kiln.Bench;
 
-/// <summary>The workloads of issue 2, section 5 (names as in the peers' benchmarks, ../shared/peers).</summary>
+/// <summary>The workloads of issue 2, section 5 (names as in the peers' benchmarks, ../shared/peers), and those of issues 3 and 4.</summary>
 internal static class Workloads
 {
     private const int ChainElements = 4 * 1024 * 1024;
@@ -20,6 +20,7 @@ internal static class Workloads
             () => (KilnSides.AddChain(AddChainOps), TorchSharpSides.AddChain(AddChainOps))),
         .. ConvWorkloads.All,
         AttentionWorkload.Create(),
+        .. TrainingWorkloads.All,
     ];
 
     // fp32 sums over n = 1024 products of values in [-1, 1) differ by a few ulps of ~10 between summation orders.

@@ -51,6 +51,7 @@ public static class LinalgOps
         Name = "linear",
         Family = "linalg",
         Inputs = ["input", "weight", "bias"],
+        RequiredInputs = 2,
         DTypes = NumericDTypes,
         InferTypes = (inputs, _) =>
         {
