@@ -6,7 +6,10 @@ usage: /usr/bin/python3 torch_oracle.py <samples.json> <reference-dir>
 <samples.json> is written by tests/RefGen (every OpDef sample with its input values). For each sample
 this builds the inputs with their dtype and memory layout, calls the op's torch function (OPS below),
 and writes <reference-dir>/<op>.json.gz holding the inputs, the attributes and every output (dtype,
-shape, values at full precision; NaN and infinities as strings), or the error torch raised.
+shape, values at full precision; NaN and infinities as strings), or the error torch raised. Samples with
+floating inputs and outputs also get torch's vector-Jacobian product: a deterministic cotangent per floating
+output ("grad_outputs") and the gradient of each input ("grads"; null is zero), the inputs torch refuses to
+differentiate ("not_differentiable"), or a "grad_error" where torch gives no gradients.
 Run it through tests/reference/generate.sh; see tests/reference/README.md.
 """
 
@@ -15,6 +18,7 @@ import json
 import math
 import os
 import sys
+import zlib
 
 import numpy as np
 import torch
@@ -246,6 +250,81 @@ def encode_output(t):
     return {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "values": values}
 
 
+# ---- gradients: torch's vector-Jacobian product ----------------------------------------------
+
+def cotangent(op, sample_id, index, output):
+    """A reproducible cotangent for one floating output: uniform in [-1, 1), seeded by op, sample id and output
+    index (zlib.crc32, stable across Python runs), rounded to the output's dtype."""
+    generator = torch.Generator().manual_seed(zlib.crc32(f"{op}\n{sample_id}\n{index}".encode("utf-8")))
+    return (torch.rand(output.shape, generator=generator, dtype=torch.float64) * 2 - 1).to(output.dtype)
+
+
+REFUSED = "This input cannot have requires_grad True"
+# torch 1.13 bugs in a backward that a change of layout avoids: the gradients are taken on these inputs instead.
+GRAD_INPUTS = {
+    # masked_select's backward (masked_scatter into zeros_like(input)) fills in memory order, not logical order.
+    "masked_select": lambda x: [t.contiguous() for t in x],
+}
+
+
+def refused_inputs(op, inputs, attrs, floating):
+    """The floating inputs torch refuses to differentiate (a loss's class weights, batch norm's running stats):
+    those whose forward raises when they alone require grad."""
+    refused = []
+    for i, f in enumerate(floating):
+        if not f:
+            continue
+        try:
+            OPS[op]([t.detach().requires_grad_() if j == i else t for j, t in enumerate(inputs)], attrs)
+        except RuntimeError as e:
+            if REFUSED in str(e):
+                refused.append(i)
+    return refused
+
+
+def vjp(op, sample_id, inputs, attrs, wanted):
+    """(cotangents, grads): torch's gradient of each input in <wanted> for a deterministic cotangent per floating
+    output torch can differentiate (None elsewhere); (None, None) when no output depends differentiably on them."""
+    leaves = [t.detach().requires_grad_() if w else t for t, w in zip(inputs, wanted)]
+    outputs = as_list(OPS[op](leaves, attrs))
+    differentiable = [o.dtype.is_floating_point and o.requires_grad for o in outputs]
+    if not any(differentiable):
+        return None, None
+    cotangents = [cotangent(op, sample_id, i, o) if d else None for i, (o, d) in enumerate(zip(outputs, differentiable))]
+    found = iter(torch.autograd.grad([o for o, d in zip(outputs, differentiable) if d], [t for t, w in zip(leaves, wanted) if w],
+                                     [c for c in cotangents if c is not None], allow_unused=True))
+    return cotangents, [next(found) if w else None for w in wanted]
+
+
+def reference_gradients(op, sample_id, inputs, attrs):
+    """{"grad_outputs", "grads"}: torch's vector-Jacobian product (see vjp; a null gradient is zero), with
+    "not_differentiable" listing the floating inputs torch refuses to differentiate (their grads are null and
+    mean nothing); {"grad_error"} where torch cannot differentiate the sample; {} when there is nothing to
+    differentiate."""
+    floating = [t.dtype.is_floating_point for t in inputs]
+    if not any(floating):
+        return {}
+    inputs = GRAD_INPUTS.get(op, list)(inputs)
+    refused = []
+    try:
+        try:
+            cotangents, grads = vjp(op, sample_id, inputs, attrs, floating)
+        except RuntimeError as e:
+            refused = refused_inputs(op, inputs, attrs, floating) if REFUSED in str(e) else []
+            if not refused:
+                raise
+            cotangents, grads = vjp(op, sample_id, inputs, attrs, [f and i not in refused for i, f in enumerate(floating)])
+    except (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError) as e:
+        return {"grad_error": f"{type(e).__name__}: {str(e).splitlines()[0]}"}
+    if grads is None:
+        return {}
+    record = {"grad_outputs": [None if c is None else encode_output(c)["values"] for c in cotangents],
+              "grads": [None if g is None else encode_output(g)["values"] for g in grads]}
+    if refused:
+        record["not_differentiable"] = refused
+    return record
+
+
 def reference_sample(op, sample):
     attrs = {k: decode_attr(v) for k, v in sample["attrs"].items()}
     record = {"id": sample["id"], "inputs": sample["inputs"], "attrs": sample["attrs"]}
@@ -257,6 +336,10 @@ def reference_sample(op, sample):
             record["note"] = note
     except (RuntimeError, ValueError, TypeError, IndexError) as e:
         record["error"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
+        return record
+    # Low-precision samples computed in float32 have no torch 1.13 kernels (or precise ones) to differentiate.
+    if not note and any(o.dtype.is_floating_point for o in outputs):
+        record.update(reference_gradients(op, sample["id"], inputs, attrs))
     return record
 
 
@@ -273,11 +356,15 @@ def summarize(op, records):
     """One line per op on stderr, then each distinct torch error, so a wrong OPS entry stands out."""
     errors = [r["error"] for r in records if "error" in r]
     computed = sum(1 for r in records if "note" in r)
+    gradients = sum(1 for r in records if "grads" in r)
+    grad_errors = [r["grad_error"] for r in records if "grad_error" in r]
     print(f"{op}: {len(records)} samples, {len(records) - len(errors)} ok, {len(errors)} expected errors, "
-          f"{computed} computed in float32", file=sys.stderr)
+          f"{computed} computed in float32, {gradients} with gradients", file=sys.stderr)
     for message in sorted(set(errors)):
         gap = " (a torch 1.13 kernel gap, not a rule: consider dropping the dtype from the samples)" if "not implemented for" in message else ""
         print(f"    error: {message}{gap}", file=sys.stderr)
+    for message in sorted(set(grad_errors)):
+        print(f"    no gradient: {message}", file=sys.stderr)
 
 
 def main():

@@ -29,8 +29,43 @@ public static class ActivationOps
     public static OpDef Softplus { get; } = Activation("softplus", [new AttrDef("beta", "float", 1.0), new AttrDef("threshold", "float", 20.0)],
         [Attrs.Empty, new Attrs { { "beta", 2.0 }, { "threshold", 5.0 } }]) with { Gradient = ElementwiseGradients.Softplus };
 
+    /// <summary>
+    /// PyTorch's <c>threshold_backward(grad_output, self, threshold)</c>: <c>grad_output</c> where
+    /// <c>self &gt; threshold</c> (NaN included), else 0, in one pass; relu's gradient (with the result as self).
+    /// </summary>
+    public static OpDef ThresholdBackward { get; } = Binary("threshold_backward", ResultKind.Same, Floating, schema: [new AttrDef("threshold", "float")]) with
+    {
+        InferTypes = ThresholdBackwardTypes,
+        Samples = ThresholdBackwardSamples,
+        Gradient = ElementwiseGradients.ThresholdBackward,
+    };
+
     /// <summary>Every op of this file.</summary>
-    public static IReadOnlyList<OpDef> All { get; } = [Relu, LeakyRelu, Gelu, Silu, Softplus];
+    public static IReadOnlyList<OpDef> All { get; } = [Relu, LeakyRelu, Gelu, Silu, Softplus, ThresholdBackward];
+
+    private static readonly Attrs ThresholdZero = new() { { "threshold", 0.0 } };
+
+    private static readonly TypeRule PromotedFloat = Promoted("threshold_backward", ResultKind.Same, Floating);
+
+    /// <summary>The promoted float dtype and broadcast shape; the threshold attribute is required.</summary>
+    private static TensorType[] ThresholdBackwardTypes(IReadOnlyList<TensorType> inputs, Attrs attrs)
+    {
+        if (attrs["threshold"] is not (double or long))
+            throw new ArgumentException($"threshold_backward: the 'threshold' attribute must be a number, got {attrs["threshold"]?.GetType().Name ?? "none"}");
+        return PromotedFloat(inputs, attrs);
+    }
+
+    /// <summary>
+    /// float64 gradient-check samples first, then every float dtype and promotion pair, NaN/±infinity/±0 as self
+    /// (NaN passes the gradient, as in PyTorch) and nonzero thresholds.
+    /// </summary>
+    private static IEnumerable<OpSample> ThresholdBackwardSamples() =>
+        new (long[] Grad, long[] Self)[] { ([5], [5]), ([2, 3], [2, 3]), ([3, 4], [3, 1]) }
+            .Select(s => new OpSample([new TensorSpec(DType.Float64, s.Grad), new TensorSpec(DType.Float64, s.Self)], ThresholdZero))
+            .Concat(SampleSets.Binary(SampleFloats, attrs: ThresholdZero))
+            .Append(new([new TensorSpec(DType.Float32, [16]), new TensorSpec(DType.Float32, [16], SampleLayout.Contiguous, SampleDomain.Special)], ThresholdZero))
+            .Append(BinarySample(DType.Float32, SampleDomain.Any, SampleDomain.Any, new Attrs { { "threshold", 0.5 } }))
+            .Append(BinarySample(DType.Float64, SampleDomain.Any, SampleDomain.Any, new Attrs { { "threshold", -0.25 } }));
 
     /// <summary>Throws unless <paramref name="approximate"/> is GELU's <c>none</c> or <c>tanh</c>.</summary>
     /// <exception cref="ArgumentException">Any other value.</exception>

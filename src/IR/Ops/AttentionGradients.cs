@@ -51,7 +51,9 @@ public static class AttentionGradients
     /// </summary>
     private static VjpValue Probabilities(VjpValue query, VjpValue key, VjpValue? mask, bool isCausal, double scale)
     {
-        var scores = query.Call("matmul", null, key.Transpose(-2, -1)) * scale;
+        var scores = query.Call("matmul", null, key.Transpose(-2, -1));
+        // With head size 0 the scores are all zero and the default scale is infinite: leave them zero, as torch does.
+        if (query.Shape[^1] > 0) scores *= scale;
         if (isCausal)
         {
             var ones = query.Emitter.Zeros(query.DType, [query.Shape[^2], key.Shape[^2]]) + 1;

@@ -125,8 +125,15 @@ internal static class ElementwiseGradients
 
     // ---- activations ----
 
-    /// <summary>relu: the gradient passes where the result is positive (PyTorch's threshold_backward).</summary>
-    internal static VjpRule Relu { get; } = Unary(c => Masked(Compare("gt", c.Outputs[0], c.Outputs[0].Const(0)), c.Grad));
+    /// <summary>relu: the gradient is zero where the result is ≤ 0 and passes elsewhere, NaN included (PyTorch's threshold_backward).</summary>
+    internal static VjpRule Relu { get; } = Unary(c => ThresholdBackwardOf(c.Grad, c.Outputs[0], 0));
+
+    /// <summary>threshold_backward is linear in grad_output (the same mask again); self only selects, so it gets none.</summary>
+    internal static VjpRule ThresholdBackward { get; } = c =>
+        [c.NeedsInputGrad[0] ? ThresholdBackwardOf(c.Grad, c.Input(1), c.Attrs.GetDouble("threshold", 0)).SumTo(c.Input(0).Shape, c.Input(0).DType) : null, null];
+
+    private static VjpValue ThresholdBackwardOf(VjpValue grad, VjpValue self, double threshold) =>
+        grad.Call("threshold_backward", new Attrs { { "threshold", threshold } }, self);
 
     internal static VjpRule LeakyRelu { get; } = Unary(c =>
         Where(Compare("gt", c.Input(0), c.Input(0).Const(0)), c.Grad, c.Grad * c.Attrs.GetDouble("negative_slope", 0.01)));

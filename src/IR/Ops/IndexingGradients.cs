@@ -79,7 +79,8 @@ internal static class IndexingGradients
                 var selfIsResult = self.Call("eq", null, result).To(self.DType);
                 var srcIsResult = src.Call("eq", null, value).To(self.DType);
                 var shares = Op("scatter_add", dim, includeSelf ? selfIsResult : self.ZerosLike(), index, srcIsResult);
-                var distributed = g / shares;
+                // With include_self=false a position no index reaches keeps self and has no shares: its gradient passes whole.
+                var distributed = g / (includeSelf ? shares : Op("masked_fill", new Attrs { { "value", 1.0 } }, shares, shares.Call("eq", null, shares.Const(0))));
                 gradSelf = selfIsResult * distributed;
                 gradSrc = srcIsResult * Op("gather", dim, distributed, index);
                 break;

@@ -110,13 +110,13 @@ internal static class LossGradients
         ];
     }
 
-    /// <summary>margin_ranking_loss: ∓target and -(input1 - input2) where the hinge is active.</summary>
+    /// <summary>margin_ranking_loss: ∓target and -(input1 - input2) where the hinge is ≥ 0 (torch's clamp_min passes the gradient at the kink).</summary>
     internal static VjpValue?[] MarginRanking(VjpContext c)
     {
         var (a, b, y) = (c.Input(0), c.Input(1), c.Input(2));
         var diff = a - b;
         var hinge = -y * diff + c.Attrs.GetDouble("margin", 0);
-        var active = hinge.Call("gt", null, hinge.Const(0)).To(hinge.DType);
+        var active = hinge.Call("ge", null, hinge.Const(0)).To(hinge.DType);
         var unreduced = Shapes.Broadcast("margin_ranking_loss", [a.Shape, b.Shape, y.Shape]);
         var g = active * Scale(c, unreduced, "margin_ranking_loss");
         return [To(c, 0, () => -y * g), To(c, 1, () => y * g), To(c, 2, () => -diff * g)];

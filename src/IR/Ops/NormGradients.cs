@@ -117,11 +117,16 @@ public static class NormGradients
     private static VjpValue PassThrough(VjpValue viaOutput, VjpValue? viaResult) => viaResult is null ? viaOutput : viaOutput + viaResult;
 
     /// <summary>x̂ and rstd (kept dims) over <paramref name="dims"/>; rms_norm does not subtract the mean.</summary>
+    /// <remarks>
+    /// Computed in float64 for narrower inputs, as the forward kernels accumulate their statistics: when a group is
+    /// nearly constant, x − mean cancels and rstd is large, so float32 statistics would cost the gradient digits.
+    /// </remarks>
     private static (VjpValue Xhat, VjpValue Rstd) Standardize(VjpValue x, long[] dims, double eps, bool rms)
     {
-        var centred = rms ? x : x - Mean(x, dims);
+        var wide = x.To(DType.Float64);
+        var centred = rms ? wide : wide - Mean(wide, dims);
         var rstd = (Mean(centred * centred, dims) + eps).Call("rsqrt");
-        return (centred * rstd, rstd);
+        return ((centred * rstd).To(x.DType), rstd.To(x.DType));
     }
 
     private static VjpValue InputGradient(VjpValue gy, VjpValue xhat, VjpValue rstd, long[] dims, bool rms)

@@ -49,6 +49,8 @@ internal static class ElementwiseKernelTable
         ("gelu", (x, a) => [F.Gelu(x[0], a.GetString("approximate", "none"))]),
         ("silu", (x, _) => [F.Silu(x[0])]),
         ("softplus", (x, a) => [F.Softplus(x[0], a.GetDouble("beta", 1), a.GetDouble("threshold", 20))]),
+        ("threshold_backward", (x, a) => [Elementwise.ThresholdBackwardKernel.Run(x[0], x[1],
+            a.GetOptionalDouble("threshold") ?? throw new ArgumentException("threshold_backward: the 'threshold' attribute is required"))]),
         ("add", (x, a) => [x[0].Add(x[1], a.GetDouble("alpha", 1))]),
         ("sub", (x, a) => [x[0].Sub(x[1], a.GetDouble("alpha", 1))]),
         ("mul", (x, _) => [x[0].Mul(x[1])]),

@@ -11,12 +11,23 @@ internal sealed record ReferenceInput(TensorSpec Spec, JsonElement Values);
 internal sealed record ReferenceOutput(DType DType, long[] Shape, JsonElement Values);
 
 /// <summary>
+/// PyTorch's vector-Jacobian product for one sample: a cotangent per output (null for outputs torch cannot
+/// differentiate: integer, bool or constant ones) and the gradient of each input (null for non-floating
+/// inputs and inputs the outputs do not depend on: a zero gradient), values row-major in the output's or input's
+/// dtype; <paramref name="NotDifferentiable"/> lists the floating inputs torch refuses to differentiate (a loss's
+/// class weights, batch norm's running statistics), whose null gradient means nothing.
+/// </summary>
+internal sealed record ReferenceGradients(IReadOnlyList<JsonElement?> GradOutputs, IReadOnlyList<JsonElement?> Grads, IReadOnlySet<int> NotDifferentiable);
+
+/// <summary>
 /// One sample of a reference file: inputs and attributes as RefGen wrote them, then either PyTorch's
-/// outputs or the error PyTorch raised (then Kiln must raise one too).
+/// outputs or the error PyTorch raised (then Kiln must raise one too); samples with floating inputs and
+/// outputs also carry PyTorch's gradients, or the reason torch gave none (<paramref name="GradError"/>).
 /// </summary>
 internal sealed record ReferenceSample(
     string Op, string Id, IReadOnlyList<ReferenceInput> Inputs, Attrs Attrs,
-    IReadOnlyList<ReferenceOutput> Outputs, string? Error, string? Note);
+    IReadOnlyList<ReferenceOutput> Outputs, string? Error, string? Note,
+    ReferenceGradients? Gradients = null, string? GradError = null);
 
 /// <summary>The reference file of one op.</summary>
 internal sealed record ReferenceOp(string Op, string Family, IReadOnlyList<ReferenceSample> Samples);
@@ -69,7 +80,12 @@ internal static class ReferenceData
             ? outs.EnumerateArray().Select(o => new ReferenceOutput(
                 DTypes.Parse(o.GetProperty("dtype").GetString()!), SampleCodec.ReadShape(o.GetProperty("shape")), o.GetProperty("values"))).ToArray()
             : [];
+        var gradients = s.TryGetProperty("grads", out var grads)
+            ? new ReferenceGradients(SampleCodec.ReadValueLists(s.GetProperty("grad_outputs")), SampleCodec.ReadValueLists(grads),
+                s.TryGetProperty("not_differentiable", out var refused) ? refused.EnumerateArray().Select(i => i.GetInt32()).ToHashSet() : [])
+            : null;
         return new ReferenceSample(op, s.GetProperty("id").GetString()!, inputs, SampleCodec.ReadAttrs(s.GetProperty("attrs")),
-            outputs, s.TryGetProperty("error", out var e) ? e.GetString() : null, s.TryGetProperty("note", out var n) ? n.GetString() : null);
+            outputs, s.TryGetProperty("error", out var e) ? e.GetString() : null, s.TryGetProperty("note", out var n) ? n.GetString() : null,
+            gradients, s.TryGetProperty("grad_error", out var g) ? g.GetString() : null);
     }
 }

@@ -41,6 +41,13 @@ internal static class SampleCodec
     /// <summary>Reads a JSON array of integers as a shape.</summary>
     internal static long[] ReadShape(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt64()).ToArray();
 
+    /// <summary>
+    /// Reads an array whose entries are value arrays or <c>null</c> (the <c>grad_outputs</c> and <c>grads</c>
+    /// of a reference sample: one entry per output or input, null where there is none).
+    /// </summary>
+    internal static JsonElement?[] ReadValueLists(JsonElement array) =>
+        array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? (JsonElement?)null : e).ToArray();
+
     /// <summary>Writes <paramref name="attrs"/> as a JSON object.</summary>
     /// <exception cref="ArgumentException">An attribute holds a value of an unsupported type.</exception>
     internal static void WriteAttrs(Utf8JsonWriter writer, Attrs attrs)

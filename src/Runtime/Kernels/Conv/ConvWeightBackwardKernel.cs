@@ -8,7 +8,8 @@ namespace Kiln.Kernels.Conv;
 /// <summary>
 /// conv_weight_backward: the weight gradient of conv1d/conv2d as one GEMM per (sample, group), dW_g += dY_g·colsᵀ,
 /// where cols is the im2col matrix of the sample's input. The batch is split across threads, each summing into
-/// its own copy of the (small) weight gradient; the copies are added at the end.
+/// its own copy of the (small) weight gradient; the copies are added at the end. The im2col matrix lives in the
+/// thread's scratch (<see cref="ThreadScratch"/>), so steady-state calls allocate no pinned memory.
 /// </summary>
 internal static unsafe class ConvWeightBackwardKernel
 {
@@ -52,8 +53,8 @@ internal static unsafe class ConvWeightBackwardKernel
             {
                 bool alone = start == 0 && end == batch;
                 var partial = alone ? null : new T[size];
-                var columnsBuffer = GC.AllocateUninitializedArray<T>(checked(rows * columns), pinned: true);
-                fixed (T* cols = columnsBuffer, own = partial)
+                T* cols = ThreadScratch.Get<T>(ThreadScratch.Slot.Columns, (long)rows * columns);
+                fixed (T* own = partial)
                 fixed (byte* pr = result.storage.Bytes)
                 {
                     T* target = alone ? (T*)pr + result.offset : own;

@@ -133,6 +133,9 @@ public abstract class RecurrentBase : Module
     private (Tensor Output, Tensor[] Last) RunDirection(Tensor x, Tensor wIh, Tensor wHh, Tensor? bIh, Tensor? bHh, Tensor[] state, bool reverse)
     {
         long steps = x.shape[0];
+        Tensor[] weightSet = bIh is null || bHh is null ? [wIh, wHh] : [wIh, wHh, bIh, bHh];
+        if (steps > 0 && RecurrentFastPath.Applies(x, weightSet, state))
+            return RecurrentFastPath.Run(Kind, HiddenSize, x, wIh, wHh, bIh, bHh, state, reverse);
         var projected = Functional.Linear(x, wIh, bIh);
         var outputs = new Tensor[steps];
         for (long i = 0; i < steps; i++)
@@ -144,6 +147,9 @@ public abstract class RecurrentBase : Module
         }
         return (steps == 0 ? Tensor.Zeros([0, x.shape[1], HiddenSize], x.DType) : Tensor.Stack(outputs), state);
     }
+
+    /// <summary>Which recurrence this is, for the gradient-free fast path.</summary>
+    private protected abstract RecurrentCellKind Kind { get; }
 
     /// <summary>One step: the new states from the projected input and projected hidden state (each [N, gates·H]).</summary>
     private protected abstract Tensor[] Cell(Tensor inputGates, Tensor hiddenGates, Tensor[] state);
@@ -187,6 +193,8 @@ public sealed class RNN : RecurrentBase
         return (output, final[0]);
     }
 
+    private protected override RecurrentCellKind Kind => relu ? RecurrentCellKind.RnnRelu : RecurrentCellKind.RnnTanh;
+
     private protected override Tensor[] Cell(Tensor inputGates, Tensor hiddenGates, Tensor[] state)
     {
         var pre = inputGates + hiddenGates;
@@ -205,6 +213,8 @@ public sealed class LSTM(long inputSize, long hiddenSize, long numLayers = 1, bo
         var (output, final) = Run(input, [state?.H0, state?.C0]);
         return (output, (final[0], final[1]));
     }
+
+    private protected override RecurrentCellKind Kind => RecurrentCellKind.Lstm;
 
     private protected override Tensor[] Cell(Tensor inputGates, Tensor hiddenGates, Tensor[] state)
     {
@@ -228,6 +238,8 @@ public sealed class GRU(long inputSize, long hiddenSize, long numLayers = 1, boo
         var (output, final) = Run(input, [h0]);
         return (output, final[0]);
     }
+
+    private protected override RecurrentCellKind Kind => RecurrentCellKind.Gru;
 
     private protected override Tensor[] Cell(Tensor inputGates, Tensor hiddenGates, Tensor[] state)
     {

@@ -1,0 +1,140 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Kiln.Kernels.Elementwise;
+
+namespace Kiln.NN;
+
+/// <summary>Which recurrence a <see cref="RecurrentBase"/> runs, for the gradient-free fast path.</summary>
+internal enum RecurrentCellKind
+{
+    /// <summary>Elman RNN with tanh.</summary>
+    RnnTanh,
+    /// <summary>Elman RNN with ReLU.</summary>
+    RnnRelu,
+    /// <summary>LSTM, gates i, f, g, o.</summary>
+    Lstm,
+    /// <summary>GRU, gates r, z, n.</summary>
+    Gru,
+}
+
+/// <summary>
+/// One direction of one recurrent layer when no gradient is recorded: the same arithmetic as the recorded path
+/// (input projection for all steps, per step <c>b_hh + h·W_hhᵀ</c>, then the cell), but with W_hhᵀ made contiguous
+/// once, the hidden product written into one reused buffer, and a fused cell writing h straight into the output
+/// row of its step (no per-step tensors, views or Stack).
+/// </summary>
+internal static class RecurrentFastPath
+{
+    /// <summary>Whether the fast path can run: float32/float64 and nothing needs a gradient.</summary>
+    internal static bool Applies(Tensor x, Tensor[] weights, Tensor[] state)
+    {
+        if (x.DType is not (DType.Float32 or DType.Float64)) return false;
+        if (!Autograd.IsGradEnabled) return true;
+        return !x.RequiresGrad && !weights.Any(w => w.RequiresGrad) && !state.Any(s => s.RequiresGrad);
+    }
+
+    /// <summary>Runs x [L, N, I] (L &gt; 0) through one direction; returns the output [L, N, H] and the final states.</summary>
+    internal static (Tensor Output, Tensor[] Last) Run(RecurrentCellKind kind, long hiddenSize, Tensor x, Tensor wIh, Tensor wHh,
+        Tensor? bIh, Tensor? bHh, Tensor[] state, bool reverse) =>
+        x.DType == DType.Float32
+            ? Run<float>(kind, hiddenSize, x, wIh, wHh, bIh, bHh, state, reverse)
+            : Run<double>(kind, hiddenSize, x, wIh, wHh, bIh, bHh, state, reverse);
+
+    private static (Tensor Output, Tensor[] Last) Run<T>(RecurrentCellKind kind, long hiddenSize, Tensor x, Tensor wIh, Tensor wHh,
+        Tensor? bIh, Tensor? bHh, Tensor[] state, bool reverse)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long steps = x.shape[0], batch = x.shape[1];
+        int h = (int)hiddenSize, gh = (int)wHh.shape[0], n = (int)batch;
+        var projected = Functional.Linear(x, wIh, bIh).Contiguous();
+        var wT = wHh.Transpose(0, 1).Contiguous();
+        var bias = bHh?.Contiguous();
+        var output = Tensor.Empty(x.DType, [steps, batch, hiddenSize]);
+        var h0 = state[0].Contiguous();
+        Tensor? cell = null;
+        if (kind == RecurrentCellKind.Lstm)
+        {
+            cell = Tensor.Empty(x.DType, [batch, hiddenSize]);
+            state[1].Contiguous().Span<T>().CopyTo(cell.Span<T>());
+        }
+        var hidden = new T[n * gh];
+        var scratch = new T[2 * gh];
+        long previous = -1;
+        for (long i = 0; i < steps; i++)
+        {
+            long t = reverse ? steps - 1 - i : i;
+            ReadOnlySpan<T> hPrev = previous < 0 ? h0.Span<T>() : output.Span<T>(previous * n * h, (long)n * h);
+            // The recorded path's Linear: the bias first, then the product accumulated onto it.
+            if (bias is not null)
+                for (int r = 0; r < n; r++) bias.Span<T>().CopyTo(hidden.AsSpan(r * gh, gh));
+            Kernels.Gemm.Gemm.Run<T>(n, gh, h, hPrev, (h, 1), wT.Span<T>(), (gh, 1), hidden, (gh, 1), accumulate: bias is not null);
+            var p = projected.Span<T>(t * n * gh, (long)n * gh);
+            var hOut = output.Span<T>(t * n * h, (long)n * h);
+            for (int r = 0; r < n; r++)
+            {
+                var pr = p.Slice(r * gh, gh);
+                var qr = hidden.AsSpan(r * gh, gh);
+                var hr = hOut.Slice(r * h, h);
+                var prev = hPrev.Slice(r * h, h);
+                switch (kind)
+                {
+                    case RecurrentCellKind.Lstm: LstmRow(pr, qr, cell!.Span<T>(r * h, h), hr, scratch, h); break;
+                    case RecurrentCellKind.Gru: GruRow(pr, qr, prev, hr, scratch, h); break;
+                    default: RnnRow(pr, qr, hr, kind == RecurrentCellKind.RnnRelu); break;
+                }
+            }
+            previous = t;
+        }
+        var last = output.Select(0, previous);
+        return (output, cell is null ? [last] : [last, cell]);
+    }
+
+    /// <summary><c>h' = act(p + q)</c>.</summary>
+    private static void RnnRow<T>(ReadOnlySpan<T> p, ReadOnlySpan<T> q, Span<T> hOut, bool relu)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Add(p, q, hOut);
+        if (relu) default(ReluOp).ApplySpan<T>(hOut, hOut);
+        else default(TanhOp).ApplySpan<T>(hOut, hOut);
+    }
+
+    /// <summary>
+    /// Gates g = p + q (i, f, g, o); <c>c' = f·c + i·tanh(g)</c> in place, <c>h' = o·tanh(c')</c>.
+    /// <paramref name="q"/> is overwritten with the activated gates.
+    /// </summary>
+    private static void LstmRow<T>(ReadOnlySpan<T> p, Span<T> q, Span<T> c, Span<T> hOut, T[] scratch, int h)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Add(p, q, q);
+        default(SigmoidOp).ApplySpan<T>(q[..(2 * h)], q[..(2 * h)]);
+        var g = q.Slice(2 * h, h);
+        default(TanhOp).ApplySpan<T>(g, g);
+        var o = q.Slice(3 * h, h);
+        default(SigmoidOp).ApplySpan<T>(o, o);
+        var tmp = scratch.AsSpan(0, h);
+        TensorPrimitives.Multiply(q[..h], g, tmp);
+        TensorPrimitives.Multiply(q.Slice(h, h), c, c);
+        TensorPrimitives.Add(c, tmp, c);
+        default(TanhOp).ApplySpan<T>(c, tmp);
+        TensorPrimitives.Multiply(o, tmp, hOut);
+    }
+
+    /// <summary>
+    /// r = σ(p_r + q_r), z = σ(p_z + q_z), n = tanh(p_n + r·q_n) (q already holds b_hh), <c>h' = n + z·(h - n)</c>.
+    /// </summary>
+    private static void GruRow<T>(ReadOnlySpan<T> p, Span<T> q, ReadOnlySpan<T> hPrev, Span<T> hOut, T[] scratch, int h)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rz = q[..(2 * h)];
+        TensorPrimitives.Add(p[..(2 * h)], rz, rz);
+        default(SigmoidOp).ApplySpan<T>(rz, rz);
+        var nGate = scratch.AsSpan(0, h);
+        TensorPrimitives.Multiply(q[..h], q.Slice(2 * h, h), nGate);
+        TensorPrimitives.Add(p.Slice(2 * h, h), nGate, nGate);
+        default(TanhOp).ApplySpan<T>(nGate, nGate);
+        var diff = scratch.AsSpan(h, h);
+        TensorPrimitives.Subtract(hPrev, nGate, diff);
+        TensorPrimitives.Multiply(q.Slice(h, h), diff, diff);
+        TensorPrimitives.Add(nGate, diff, hOut);
+    }
+}
