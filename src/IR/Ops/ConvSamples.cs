@@ -239,5 +239,7 @@ internal static class ConvSamples
         yield return Pair(F, [4, 6, 8, 8], [4, 1, 12, 12], [6, 1, 5, 5]);
         yield return Pair(DType.Float64, [2, 4, 2, 2], [2, 2, 5, 5], [4, 1, 2, 2], ("groups", 2L), ("stride", L(2)), ("dilation", L(1, 2)));
         yield return Pair(F, [2, 4, 3, 3], [2, 2, 5, 5], [4, 3, 3, 3]);
+        // Eight or more output channels per group take the kernel's GEMM path, fewer its dot-product path.
+        yield return Pair(F, [2, 9, 4, 4], [2, 3, 6, 6], [9, 3, 3, 3]);
     }
 }

@@ -15,15 +15,48 @@ internal static unsafe class BlockedGemm<T, TKernel>
     /// C = (accumulate ? C : 0) + A·B for A m×k, B k×n, C m×n, all of them with any strides.
     /// Requires m, n, k &gt; 0.
     /// </summary>
+    internal static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate) =>
+        Run(m, n, k, a, b, null, c, accumulate);
+
+    /// <summary>
+    /// The same product with B already packed by <see cref="PackAll"/> for this k and n (so a B that many
+    /// products share is packed once). Requires m, n, k &gt; 0.
+    /// </summary>
+    internal static void RunPacked(int m, int n, int k, MatrixRef<T> a, T* packedB, MatrixRef<T> c, bool accumulate) =>
+        Run(m, n, k, a, default, packedB, c, accumulate);
+
+    /// <summary>Elements <see cref="PackAll"/> writes for a k×n B: every panel, its columns padded to whole slivers.</summary>
+    internal static long PackedLength(int k, int n) => (long)RoundUp(n, TKernel.NR) * k;
+
+    /// <summary>
+    /// Packs all of B (k×n, any strides) into <paramref name="dst"/> (<see cref="PackedLength"/> elements, 64-byte
+    /// aligned): the panels <see cref="Run(int, int, int, MatrixRef{T}, MatrixRef{T}, MatrixRef{T}, bool)"/> would
+    /// pack one at a time, each at <see cref="PanelOffset"/>. Requires n, k &gt; 0.
+    /// </summary>
+    internal static void PackAll(int k, int n, MatrixRef<T> b, T* dst)
+    {
+        int kcStep = EvenStep(k, TKernel.KC, 1), ncStep = EvenStep(n, TKernel.NC, TKernel.NR);
+        for (int jc = 0; jc < n; jc += ncStep)
+        {
+            int nc = Math.Min(ncStep, n - jc);
+            for (int pc = 0; pc < k; pc += kcStep)
+                GemmPacking.PackB(b.Offset(pc, jc), Math.Min(kcStep, k - pc), nc, TKernel.NR, dst + PanelOffset(jc, pc, nc, k));
+        }
+    }
+
+    /// <summary>
+    /// The loop nest; B is packed panel by panel into scratch, or read from <paramref name="packedB"/> where
+    /// that is not null (<paramref name="b"/> is then unused).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate)
+    private static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* packedB, MatrixRef<T> c, bool accumulate)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         // Equal-sized blocks: k = KC + 1 becomes two slices of about KC/2, not KC and 1.
         int kcStep = EvenStep(k, TKernel.KC, 1);
         int mcStep = EvenStep(m, TKernel.MC, mr);
         int ncStep = EvenStep(n, TKernel.NC, nr);
-        PackBuffer.Get((long)mcStep * kcStep, (long)ncStep * kcStep, out T* packA, out T* packB);
+        PackBuffer.Get((long)mcStep * kcStep, packedB == null ? (long)ncStep * kcStep : 0, out T* packA, out T* packB);
         for (int jc = 0; jc < n; jc += ncStep)
         {
             int nc = Math.Min(ncStep, n - jc);
@@ -31,16 +64,29 @@ internal static unsafe class BlockedGemm<T, TKernel>
             {
                 int kc = Math.Min(kcStep, k - pc);
                 bool acc = accumulate || pc > 0;
-                GemmPacking.PackB(b.Offset(pc, jc), kc, nc, nr, packB);
+                T* panel = packB;
+                if (packedB == null)
+                    GemmPacking.PackB(b.Offset(pc, jc), kc, nc, nr, packB);
+                else
+                    panel = packedB + PanelOffset(jc, pc, nc, k);
                 for (int ic = 0; ic < m; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, m - ic);
                     GemmPacking.PackA(a.Offset(ic, pc), mc, kc, mr, packA);
-                    Sweep(mc, nc, kc, packA, packB, c.Offset(ic, jc), acc);
+                    Sweep(mc, nc, kc, packA, panel, c.Offset(ic, jc), acc);
                 }
             }
         }
     }
+
+    /// <summary>
+    /// Where the packed slice [pc, pc + kc) × [jc, jc + nc) of B starts in <see cref="PackAll"/>'s layout: panels
+    /// of columns one after another (each before it is a full NC-step wide, so jc·k elements precede this one),
+    /// and within a panel its KC-slices, each nc rounded up to whole slivers wide.
+    /// </summary>
+    private static nint PanelOffset(int jc, int pc, int nc, int k) => (nint)jc * k + (nint)pc * RoundUp(nc, TKernel.NR);
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>
     /// One panel's product (k ≤ KC, n ≤ NC) shared by every thread that calls this with the same

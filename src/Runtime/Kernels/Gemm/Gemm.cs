@@ -8,7 +8,7 @@ namespace Kiln.Kernels.Gemm;
 /// General matrix multiply C = A·B (+ C) on strided operands: picks the micro-kernel for the element
 /// type and the hardware, and splits large products across <see cref="Threading.NumThreads"/> threads.
 /// </summary>
-internal static unsafe class Gemm
+internal static unsafe partial class Gemm
 {
     /// <summary>Multiply-adds (m·n·k) below which a product stays on one thread: a thread hand-off costs several µs.</summary>
     internal const long ParallelThreshold = 1 << 20;
@@ -40,11 +40,14 @@ internal static unsafe class Gemm
         // One row or one column: a matrix-vector product, streamed rather than packed (C = A·B ⇔ Cᵀ = Bᵀ·Aᵀ).
         if (n == 1 && Gemv.TryRun(m, k, a, b, c, accumulate, parallel)) return;
         if (m == 1 && Gemv.TryRun(n, k, b.Transposed, a.Transposed, c.Transposed, accumulate, parallel)) return;
-        var kernel = IsSupported<T>(MicroKernelChoice.Fma512) ? MicroKernelChoice.Fma512
-            : IsSupported<T>(MicroKernelChoice.Fma256) ? MicroKernelChoice.Fma256
-            : MicroKernelChoice.Portable;
-        RunOn(kernel, m, n, k, a, b, c, accumulate, parallel);
+        RunOn(BestKernel<T>(), m, n, k, a, b, c, accumulate, parallel);
     }
+
+    /// <summary>The micro-kernel <see cref="MicroKernelChoice.Best"/> stands for: AVX-512, else AVX2/FMA, else the portable one.</summary>
+    internal static MicroKernelChoice BestKernel<T>() where T : unmanaged =>
+        IsSupported<T>(MicroKernelChoice.Fma512) ? MicroKernelChoice.Fma512
+        : IsSupported<T>(MicroKernelChoice.Fma256) ? MicroKernelChoice.Fma256
+        : MicroKernelChoice.Portable;
 
     /// <summary>
     /// The same product on operands held in spans, each with its (row, column) element strides; for
@@ -105,7 +108,8 @@ internal static unsafe class Gemm
         }
     }
 
-    private static void CheckExtent(string name, int length, int rows, int cols, (nint Row, nint Col) stride)
+    /// <exception cref="ArgumentException">The matrix does not fit in <paramref name="length"/> elements, or a size or stride is negative.</exception>
+    internal static void CheckExtent(string name, int length, int rows, int cols, (nint Row, nint Col) stride)
     {
         if (rows < 0 || cols < 0 || stride.Row < 0 || stride.Col < 0)
             throw new ArgumentException($"gemm: {name} has a negative size or stride ({rows}x{cols}, strides ({stride.Row}, {stride.Col}))");

@@ -19,9 +19,9 @@ internal enum RecurrentCellKind
 
 /// <summary>
 /// One direction of one recurrent layer when no gradient is recorded: the same arithmetic as the recorded path
-/// (input projection for all steps, per step <c>b_hh + h·W_hhᵀ</c>, then the cell), but with W_hhᵀ made contiguous
-/// once, the hidden product written into one reused buffer, and a fused cell writing h straight into the output
-/// row of its step (no per-step tensors, views or Stack).
+/// (input projection for all steps, per step <c>b_hh + h·W_hhᵀ</c>, then the cell), but with W_hhᵀ packed for the
+/// GEMM micro-kernel once per call rather than at every step, the hidden product written into one reused buffer,
+/// and a fused cell writing h straight into the output row of its step (no per-step tensors, views or Stack).
 /// </summary>
 internal static class RecurrentFastPath
 {
@@ -47,7 +47,8 @@ internal static class RecurrentFastPath
         long steps = x.shape[0], batch = x.shape[1];
         int h = (int)hiddenSize, gh = (int)wHh.shape[0], n = (int)batch;
         var projected = Functional.Linear(x, wIh, bIh).Contiguous();
-        var wT = wHh.Transpose(0, 1).Contiguous();
+        // W_hhᵀ [h, gh] read through W_hh's strides: element [p, j] is W_hh[j, p].
+        var wT = Kernels.Gemm.PackedMatrixB<T>.Pack(h, gh, wHh.Contiguous().Span<T>(), (1, h));
         var bias = bHh?.Contiguous();
         var output = Tensor.Empty(x.DType, [steps, batch, hiddenSize]);
         var h0 = state[0].Contiguous();
@@ -67,7 +68,7 @@ internal static class RecurrentFastPath
             // The recorded path's Linear: the bias first, then the product accumulated onto it.
             if (bias is not null)
                 for (int r = 0; r < n; r++) bias.Span<T>().CopyTo(hidden.AsSpan(r * gh, gh));
-            Kernels.Gemm.Gemm.Run<T>(n, gh, h, hPrev, (h, 1), wT.Span<T>(), (gh, 1), hidden, (gh, 1), accumulate: bias is not null);
+            Kernels.Gemm.Gemm.RunPacked<T>(n, hPrev, (h, 1), wT, hidden, (gh, 1), accumulate: bias is not null);
             var p = projected.Span<T>(t * n * gh, (long)n * gh);
             var hOut = output.Span<T>(t * n * h, (long)n * h);
             for (int r = 0; r < n; r++)
