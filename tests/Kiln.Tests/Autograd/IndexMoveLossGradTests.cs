@@ -1,3 +1,4 @@
+using static Kiln.Tests.Gradients.GradAssert;
 using Kiln.NN;
 using F = Kiln.NN.Functional;
 
@@ -14,18 +15,9 @@ public sealed class IndexMoveLossGradTests
     private static readonly double[] Logits = [0.5, -1.0, 2.0, 0.25, 1.5, 0.0, -0.5, 3.0, -2.0, 1.0, 0.75, -0.25];
     private static readonly double[] ClassWeights = [1.0, 2.0, 0.5, 1.5];
 
-    private static Tensor Leaf(double[] values, params long[] shape) => Tensor.FromArray(values, shape).RequiresGrad_();
 
     private static Tensor Longs(params long[] values) => Tensor.FromArray(values, [values.Length]);
 
-    private static void AssertClose(double[] expected, Tensor? actual, double tol = 1e-12)
-    {
-        Assert.NotNull(actual);
-        var got = actual.Contiguous().To(DType.Float64).ToArray<double>();
-        Assert.Equal(expected.Length, got.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - got[i]) <= tol * Math.Max(1, Math.Abs(expected[i])), $"element {i}: expected {expected[i]}, got {got[i]}");
-    }
 
     [Fact]
     public void Cross_entropy_gradient_matches_torch_for_the_mean()

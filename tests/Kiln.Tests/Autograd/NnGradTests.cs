@@ -1,3 +1,4 @@
+using static Kiln.Tests.Gradients.GradAssert;
 using F = Kiln.NN.Functional;
 
 namespace Kiln.Tests.Gradients;
@@ -18,14 +19,6 @@ public sealed class NnGradTests
     private static Tensor Cosine(long[] shape, double a, double b) =>
         Tensor.FromArray(Enumerable.Range(0, (int)Shapes.Numel(shape)).Select(i => Math.Cos(a * i + b)).ToArray(), shape);
 
-    private static void AssertClose(double[] expected, Tensor? actual, double tol = 1e-9)
-    {
-        Assert.NotNull(actual);
-        var got = actual.Contiguous().To(DType.Float64).ToArray<double>();
-        Assert.Equal(expected.Length, got.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - got[i]) <= tol * Math.Max(1, Math.Abs(expected[i])), $"element {i}: expected {expected[i]}, got {got[i]}");
-    }
 
     [Fact]
     public void Conv2d_relu_max_pool2d_gradients_match_torch()

@@ -1,3 +1,4 @@
+using static Kiln.Tests.Gradients.GradAssert;
 using Kiln.NN;
 
 namespace Kiln.Tests.Gradients;
@@ -8,16 +9,7 @@ namespace Kiln.Tests.Gradients;
 /// </summary>
 public sealed class ReductionLinalgGradTests
 {
-    private static Tensor Leaf(double[] values, params long[] shape) => Tensor.FromArray(values, shape).RequiresGrad_();
 
-    private static void AssertClose(double[] expected, Tensor? actual, double tol = 1e-9)
-    {
-        Assert.NotNull(actual);
-        var got = actual.Contiguous().To(DType.Float64).ToArray<double>();
-        Assert.Equal(expected.Length, got.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - got[i]) <= tol * Math.Max(1, Math.Abs(expected[i])), $"element {i}: expected {expected[i]}, got {got[i]}");
-    }
 
     [Fact]
     public void Sum_over_a_dim_broadcasts_the_given_gradient_back()
