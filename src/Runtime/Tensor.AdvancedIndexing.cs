@@ -47,7 +47,7 @@ public partial class Tensor
     /// <exception cref="IndexOutOfRangeException">An integer index is outside its dim.</exception>
     public Tensor IndexPut_(Tensor?[] indices, Tensor values, bool accumulate = false)
     {
-        if (InPlaceGrad.IsNeeded(this, [values])) return InPlaceGrad.Run(this, "index_put_", () => IndexPut(indices, values, accumulate));
+        if (InPlaceGrad.IsNeeded(this, values)) return InPlaceGrad.Run(this, "index_put_", () => IndexPut(indices, values, accumulate));
         var (tensors, dims) = Placed(indices);
         IndexPutWith(tensors, values, dims, accumulate, "index_put_");
         MarkModified();

@@ -72,7 +72,7 @@ public partial class Tensor
     public Tensor Copy_(Tensor src)
     {
         ArgumentNullException.ThrowIfNull(src);
-        if (InPlaceGrad.IsNeeded(this, [src]))
+        if (InPlaceGrad.IsNeeded(this, src))
             return InPlaceGrad.Run(this, "copy_", () => src.To(DType).Expand(shape).Clone());
         CopyKernel.Copy(src.DType == DType ? src : src.To(DType), this);
         MarkModified();

@@ -21,7 +21,7 @@ public partial class Tensor
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            if ((autograd is not null || value.autograd is not null) && InPlaceGrad.IsNeeded(this, [value]))
+            if (InPlaceGrad.IsNeeded(this, value))
             {
                 InPlaceGrad.Run(this, "index assignment (t[...] = value)", () => IndexAssigned(indices, value));
                 return;

@@ -99,6 +99,10 @@ internal static class InPlaceGrad
     internal static bool IsNeeded(Tensor self, IReadOnlyList<Tensor?> inputs) =>
         GradMode.IsEnabled && (self.RequiresGrad || GradRecorder.IsNeeded(inputs));
 
+    /// <summary>Whether an in-place op on <paramref name="self"/> with one other input must go through <see cref="Run"/> (no list allocated).</summary>
+    internal static bool IsNeeded(Tensor self, Tensor other) =>
+        GradMode.IsEnabled && (self.RequiresGrad || other.RequiresGrad);
+
     /// <summary>
     /// Runs the out-of-place form (which records a node that saves the old <paramref name="self"/>),
     /// writes its result into <paramref name="self"/>, and makes that node <paramref name="self"/>'s grad_fn.

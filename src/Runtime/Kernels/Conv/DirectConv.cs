@@ -96,12 +96,12 @@ internal static unsafe class DirectConv<T> where T : unmanaged, INumberBase<T>
                     Vector256<T> b0 = (uint)iw0 < (uint)interior ? Vector256.Load(inputRow + iw0) : MaskedLoad(inputRow + iw0, 0, lo, hi);
                     Vector256<T> b1 = half ? Vector256<T>.Zero
                         : (uint)(iw0 + vw) < (uint)interior ? Vector256.Load(inputRow + iw0 + vw) : MaskedLoad(inputRow + iw0 + vw, vw, lo, hi);
-                    Step(a[0], b0, b1, ref c00, ref c01);
-                    Step(a[1], b0, b1, ref c10, ref c11);
-                    Step(a[2], b0, b1, ref c20, ref c21);
-                    Step(a[3], b0, b1, ref c30, ref c31);
-                    Step(a[4], b0, b1, ref c40, ref c41);
-                    Step(a[5], b0, b1, ref c50, ref c51);
+                    FmaStep.Row(a[0], b0, b1, ref c00, ref c01);
+                    FmaStep.Row(a[1], b0, b1, ref c10, ref c11);
+                    FmaStep.Row(a[2], b0, b1, ref c20, ref c21);
+                    FmaStep.Row(a[3], b0, b1, ref c30, ref c31);
+                    FmaStep.Row(a[4], b0, b1, ref c40, ref c41);
+                    FmaStep.Row(a[5], b0, b1, ref c50, ref c51);
                 }
             }
         }
@@ -157,20 +157,4 @@ internal static unsafe class DirectConv<T> where T : unmanaged, INumberBase<T>
         var mask64 = Vector256.GreaterThanOrEqual(lane64, Vector256.Create((long)lo)) & Vector256.LessThan(lane64, Vector256.Create((long)hi));
         return Avx.MaskLoad((double*)p, mask64.AsDouble()).As<double, T>();
     }
-
-    /// <summary>One row of the tile, one (channel, tap): (lo, hi) += x·(b0, b1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(T x, Vector256<T> b0, Vector256<T> b1, ref Vector256<T> lo, ref Vector256<T> hi)
-    {
-        var xs = Vector256.Create(x);
-        lo = MultiplyAdd(xs, b0, lo);
-        hi = MultiplyAdd(xs, b1, hi);
-    }
-
-    /// <summary>a·b + c with one rounding (the type test folds away in each instantiation).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) =>
-        typeof(T) == typeof(float)
-            ? Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-            : Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
 }

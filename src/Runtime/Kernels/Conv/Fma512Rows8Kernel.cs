@@ -40,14 +40,14 @@ internal readonly unsafe struct Fma512Rows8Kernel<T> : IMicroKernel<T>
         for (int p = 0; p < kc; p++)
         {
             Vector512<T> b0 = Vector512.Load(b), b1 = Vector512.Load(b + w);
-            Step(a[0], b0, b1, ref c00, ref c01);
-            Step(a[1], b0, b1, ref c10, ref c11);
-            Step(a[2], b0, b1, ref c20, ref c21);
-            Step(a[3], b0, b1, ref c30, ref c31);
-            Step(a[4], b0, b1, ref c40, ref c41);
-            Step(a[5], b0, b1, ref c50, ref c51);
-            Step(a[6], b0, b1, ref c60, ref c61);
-            Step(a[7], b0, b1, ref c70, ref c71);
+            FmaStep.Row(a[0], b0, b1, ref c00, ref c01);
+            FmaStep.Row(a[1], b0, b1, ref c10, ref c11);
+            FmaStep.Row(a[2], b0, b1, ref c20, ref c21);
+            FmaStep.Row(a[3], b0, b1, ref c30, ref c31);
+            FmaStep.Row(a[4], b0, b1, ref c40, ref c41);
+            FmaStep.Row(a[5], b0, b1, ref c50, ref c51);
+            FmaStep.Row(a[6], b0, b1, ref c60, ref c61);
+            FmaStep.Row(a[7], b0, b1, ref c70, ref c71);
             a += Rows;
             b += 2 * w;
         }
@@ -78,15 +78,6 @@ internal readonly unsafe struct Fma512Rows8Kernel<T> : IMicroKernel<T>
         TileStore.Write(tile, ld, c, mr, nr, accumulate);
     }
 
-    /// <summary>One row of the tile, one step of k: (lo, hi) += x·(b0, b1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(T x, Vector512<T> b0, Vector512<T> b1, ref Vector512<T> lo, ref Vector512<T> hi)
-    {
-        var xs = Vector512.Create(x);
-        lo = MultiplyAdd(xs, b0, lo);
-        hi = MultiplyAdd(xs, b1, hi);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(T* row, Vector512<T> lo, Vector512<T> hi, bool accumulate)
     {
@@ -99,11 +90,4 @@ internal readonly unsafe struct Fma512Rows8Kernel<T> : IMicroKernel<T>
         lo.Store(row);
         hi.Store(row + w);
     }
-
-    /// <summary>a·b + c with one rounding (the type test folds away in each instantiation).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) =>
-        typeof(T) == typeof(float)
-            ? Avx512F.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-            : Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
 }

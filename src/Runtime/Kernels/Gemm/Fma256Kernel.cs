@@ -53,17 +53,17 @@ internal readonly unsafe struct Fma256Kernel<T> : IMicroKernel<T>
             for (; p < stop; p++)
             {
                 Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + w);
-                Step(a[0], b0, b1, ref c00, ref c01);
-                Step(a[1], b0, b1, ref c10, ref c11);
+                FmaStep.Row(a[0], b0, b1, ref c00, ref c01);
+                FmaStep.Row(a[1], b0, b1, ref c10, ref c11);
                 if (rows > 2)
                 {
-                    Step(a[2], b0, b1, ref c20, ref c21);
-                    Step(a[3], b0, b1, ref c30, ref c31);
+                    FmaStep.Row(a[2], b0, b1, ref c20, ref c21);
+                    FmaStep.Row(a[3], b0, b1, ref c30, ref c31);
                 }
                 if (rows > 4)
                 {
-                    Step(a[4], b0, b1, ref c40, ref c41);
-                    Step(a[5], b0, b1, ref c50, ref c51);
+                    FmaStep.Row(a[4], b0, b1, ref c40, ref c41);
+                    FmaStep.Row(a[5], b0, b1, ref c50, ref c51);
                 }
                 a += Rows;
                 b += 2 * w;
@@ -104,15 +104,6 @@ internal readonly unsafe struct Fma256Kernel<T> : IMicroKernel<T>
         TileStore.Write(tile, ld, c, mr, nr, accumulate);
     }
 
-    /// <summary>One row of the tile, one step of k: (lo, hi) += x·(b0, b1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(T x, Vector256<T> b0, Vector256<T> b1, ref Vector256<T> lo, ref Vector256<T> hi)
-    {
-        var xs = Vector256.Create(x);
-        lo = MultiplyAdd(xs, b0, lo);
-        hi = MultiplyAdd(xs, b1, hi);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(T* row, Vector256<T> lo, Vector256<T> hi, bool accumulate)
     {
@@ -125,11 +116,4 @@ internal readonly unsafe struct Fma256Kernel<T> : IMicroKernel<T>
         lo.Store(row);
         hi.Store(row + w);
     }
-
-    /// <summary>a·b + c with one rounding (the type test folds away in each instantiation).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) =>
-        typeof(T) == typeof(float)
-            ? Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-            : Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
 }
