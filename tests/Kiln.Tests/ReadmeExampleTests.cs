@@ -18,7 +18,10 @@ public class ReadmeExampleTests
         opt.ZeroGrad();
         loss.Backward();
         opt.Step();
-        Assert.StartsWith("tensor(2.3", loss.ToString(), StringComparison.Ordinal);
+        // Other tests draw from the default generator in parallel, so the exact values vary: the untrained loss of
+        // 10 classes is about ln 10, printed as torch prints a 0-d float.
+        Assert.Matches(@"^tensor\(2\.\d{4}\)$", loss.ToString());
+        Assert.InRange(loss.Item<float>(), 2.0f, 2.6f);
         Assert.True(F.CrossEntropy(net.Forward(x), y).Item<float>() < loss.Item<float>(), "one Adam step should lower the loss on the same batch");
 
         var path = Path.Combine(Path.GetTempPath(), $"kiln-readme-{Guid.NewGuid():N}.safetensors");
