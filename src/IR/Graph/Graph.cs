@@ -63,6 +63,26 @@ public sealed class Graph
     public Node CreateNode(NodeKind kind, OpDef? op, IEnumerable<Value> operands, Attrs attrs, IEnumerable<IrType> resultTypes, object? constant = null) =>
         new(this, kind, op, operands, attrs, resultTypes, constant);
 
+    /// <summary>Creates a detached node applying IR primitive <paramref name="prim"/>; no checks are made (see <see cref="CreateNode"/>).</summary>
+    public Node CreatePrimNode(PrimDef prim, IEnumerable<Value> operands, Attrs attrs, IEnumerable<IrType> resultTypes) =>
+        new(this, NodeKind.Prim, null, operands, attrs, resultTypes, null, prim: prim);
+
+    /// <summary>Creates a detached node calling <paramref name="callee"/>; no checks are made (see <see cref="CreateNode"/>).</summary>
+    public Node CreateCallNode(Graph callee, IEnumerable<Value> operands, IEnumerable<IrType> resultTypes) =>
+        new(this, NodeKind.Call, null, operands, [], resultTypes, null, callee: callee);
+
+    /// <summary>
+    /// Creates a detached node doing what <paramref name="like"/> does (same kind, op, primitive, callee and
+    /// constant) on other operands, with a copy of its attributes and no blocks: the cloner's and passes' way
+    /// to copy a node.
+    /// </summary>
+    public Node CreateNodeLike(Node like, IEnumerable<Value> operands, IEnumerable<IrType> resultTypes)
+    {
+        var attrs = new Attrs();
+        foreach (var (key, value) in like.Attrs) attrs.Add(key, value);
+        return new(this, like.Kind, like.Op, operands, attrs, resultTypes, like.Constant, like.Prim, like.Callee);
+    }
+
     /// <summary>Every node, in pre-order (each node before the nodes of its blocks).</summary>
     public IEnumerable<Node> AllNodes() => Body.AllNodes();
 

@@ -142,6 +142,19 @@ public sealed class GraphBuilder
         return Finish(node, carried.Select(c => c.Type));
     }
 
+    /// <summary>Applies IR primitive <paramref name="prim"/> (see <see cref="Prims"/>); its only result.</summary>
+    /// <exception cref="IrException">Unknown primitive, or wrong operands or attributes.</exception>
+    public Value Prim(string prim, IReadOnlyList<Value> operands, Attrs? attrs = null)
+    {
+        var def = Prims.Find(prim) ?? throw Error(prim, $"no primitive named '{prim}' (see {nameof(Prims)})");
+        return Append(NodeKind.Prim, null, operands, attrs ?? [], null, null, def).Result;
+    }
+
+    /// <summary>Calls <paramref name="callee"/> (a helper or submodule graph) with its inputs and parameters; its outputs.</summary>
+    /// <exception cref="IrException">The operands do not match the callee's parameters.</exception>
+    public Value[] Call(Graph callee, IReadOnlyList<Value> operands) =>
+        [.. Append(NodeKind.Call, null, operands, [], null, null, callee: callee).Results];
+
     /// <summary>Sets the values this builder's block returns (the graph's outputs for the body).</summary>
     public void Return(params Value[] values) => Block.SetReturns(values);
 
@@ -161,19 +174,24 @@ public sealed class GraphBuilder
         return [.. node.Results];
     }
 
-    private Node Append(NodeKind kind, OpDef? op, IReadOnlyList<Value> operands, Attrs attrs, object? constant, IrType? declared)
+    private Node Append(NodeKind kind, OpDef? op, IReadOnlyList<Value> operands, Attrs attrs, object? constant, IrType? declared, PrimDef? prim = null, Graph? callee = null)
     {
-        string name = op?.Name ?? NodeKinds.Keyword(kind);
+        string name = op?.Name ?? prim?.Name ?? NodeKinds.Keyword(kind);
         IrType[] types;
         try
         {
-            types = NodeTypes.Infer(kind, op, [.. operands.Select(o => o.Type)], attrs, constant, declared);
+            types = NodeTypes.Infer(kind, op, [.. operands.Select(o => o.Type)], attrs, constant, declared, prim, callee);
         }
         catch (ArgumentException e)
         {
             throw new IrException([IrError.About(null, Span, name, name, e.Message)], e);
         }
-        var node = Graph.CreateNode(kind, op, operands, attrs, types, constant);
+        var node = kind switch
+        {
+            NodeKind.Prim => Graph.CreatePrimNode(prim!, operands, attrs, types),
+            NodeKind.Call => Graph.CreateCallNode(callee!, operands, types),
+            _ => Graph.CreateNode(kind, op, operands, attrs, types, constant),
+        };
         node.Span = Span;
         return Place(node);
     }

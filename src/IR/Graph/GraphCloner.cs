@@ -28,9 +28,7 @@ public static class GraphCloner
     {
         foreach (var node in source.Nodes)
         {
-            var attrs = new Attrs();
-            foreach (var (key, value) in node.Attrs) attrs.Add(key, value);
-            var copy = target.Graph.CreateNode(node.Kind, node.Op, node.Operands.Select(o => Map(map, o)), attrs, node.Results.Select(r => r.Type), node.Constant);
+            var copy = target.Graph.CreateNodeLike(node, node.Operands.Select(o => Map(map, o)), node.Results.Select(r => r.Type));
             copy.Span = node.Span;
             foreach (var block in node.Blocks)
             {

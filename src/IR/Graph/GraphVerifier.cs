@@ -75,8 +75,7 @@ public static class GraphVerifier
             IrType[] inferred;
             try
             {
-                var declared = node.Results.Count == 1 ? node.Results[0].Type : null;
-                inferred = NodeTypes.Infer(node.Kind, node.Op, [.. node.Operands.Select(o => o.Type)], node.Attrs, node.Constant, declared);
+                inferred = NodeTypes.Infer(node);
             }
             catch (ArgumentException e)
             {

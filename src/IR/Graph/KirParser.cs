@@ -13,6 +13,7 @@ public sealed class KirParser
     private readonly IReadOnlyDictionary<string, TensorConstant>? constants;
     private readonly List<Dictionary<string, Value>> scopes = [];
     private readonly HashSet<string> defined = new(StringComparer.Ordinal);
+    private readonly GraphModule module = new([]);
     private int pos;
     private Graph graph = null!;
 
@@ -31,9 +32,29 @@ public sealed class KirParser
     /// <exception cref="IrException">The graph does not verify.</exception>
     public static Graph Parse(string text, IReadOnlyDictionary<string, TensorConstant>? constants = null, bool verify = true)
     {
-        var g = new KirParser(text, constants).ParseGraph();
+        var parser = new KirParser(text, constants);
+        var g = parser.ParseGraph();
+        parser.Expect(KirTokenKind.End, "the end of the text after the graph (several graphs make a module: use ParseModule)");
         if (verify) GraphVerifier.Verify(g);
         return g;
+    }
+
+    /// <summary>
+    /// Parses a module: one or more graphs, each defined before the graphs that call it. Arguments as for
+    /// <see cref="Parse"/>; every graph is verified unless <paramref name="verify"/> is false.
+    /// </summary>
+    /// <exception cref="KirParseException">The text is malformed, or a call names a graph not defined above it.</exception>
+    /// <exception cref="IrException">A graph does not verify.</exception>
+    public static GraphModule ParseModule(string text, IReadOnlyDictionary<string, TensorConstant>? constants = null, bool verify = true)
+    {
+        var parser = new KirParser(text, constants);
+        do parser.module.Add(parser.ParseGraph());
+        while (parser.Peek().Kind != KirTokenKind.End);
+        if (verify)
+        {
+            foreach (var g in parser.module.Graphs) GraphVerifier.Verify(g);
+        }
+        return parser.module;
     }
 
     private KirToken Peek(int ahead = 0) => tokens[Math.Min(pos + ahead, tokens.Count - 1)];
@@ -70,7 +91,10 @@ public sealed class KirParser
         ExpectWord("graph");
         var nameToken = Expect(KirTokenKind.Global, "the graph's name ('@name')");
         if (!KirSyntax.IsIdentifier(nameToken.Text)) throw Fail(nameToken, $"graph name '{nameToken.Text}' is not an identifier");
+        if (module.Find(nameToken.Text) is not null) throw Fail(nameToken, $"graph @{nameToken.Text} is defined twice");
         graph = new Graph(nameToken.Text);
+        scopes.Clear();
+        defined.Clear();
         scopes.Add([]);
         Expect("(");
         if (!IsPunct(")"))
@@ -92,7 +116,6 @@ public sealed class KirParser
         Expect("{");
         ParseBody(graph.Body);
         Expect("}");
-        Expect(KirTokenKind.End, "the end of the text after the graph");
         var returned = graph.Outputs.Select(o => o.Type).ToArray();
         if (!returned.SequenceEqual(outputTypes))
             throw Fail(outputsAt, $"the header declares outputs ({string.Join(", ", outputTypes.Select(t => t.ToString()))}) but the body returns ({string.Join(", ", returned.Select(t => t.ToString()))})");
@@ -150,9 +173,13 @@ public sealed class KirParser
             while (Accept(","));
             Expect("=");
         }
-        var kindToken = Expect(KirTokenKind.Ident, "an op name or a node kind (constant, if, loop, ...)");
+        var kindToken = Expect(KirTokenKind.Ident, "an op name, a primitive or a node kind (constant, if, loop, call, ...)");
         bool structural = NodeKinds.TryParse(kindToken.Text, out var kind);
-        var op = structural ? null : OpRegistry.Find(kindToken.Text) ?? throw Fail(kindToken, $"no op named '{kindToken.Text}' is registered");
+        var prim = structural ? null : Prims.Find(kindToken.Text);
+        if (prim is not null) kind = NodeKind.Prim;
+        var op = structural || prim is not null ? null
+            : OpRegistry.Find(kindToken.Text) ?? throw Fail(kindToken, $"no op or primitive named '{kindToken.Text}'");
+        var callee = kind == NodeKind.Call ? ParseCallee() : null;
         object? payload = null;
         var operands = new List<Value>();
         if (kind == NodeKind.Constant)
@@ -170,11 +197,25 @@ public sealed class KirParser
             Expect(")");
         }
         var attrs = IsPunct("{") && Peek(1).Kind == KirTokenKind.Ident && IsPunct("=", 2) ? ParseAttributes() : [];
-        var node = graph.CreateNode(kind, op, operands, attrs, results.Select(r => r.Type), payload);
+        var types = results.Select(r => r.Type);
+        var node = kind switch
+        {
+            NodeKind.Prim => graph.CreatePrimNode(prim!, operands, attrs, types),
+            NodeKind.Call => graph.CreateCallNode(callee!, operands, types),
+            _ => graph.CreateNode(kind, op, operands, attrs, types, payload),
+        };
         if (IsPunct("{")) ParseRegions(node);
         if (IsWord("loc")) node.Span = ParseLocation();
         block.Append(node);
         for (int i = 0; i < results.Count; i++) Define(results[i].Name, node.Results[i]);
+    }
+
+    private Graph ParseCallee()
+    {
+        var name = Expect(KirTokenKind.Global, "the called graph ('@name')");
+        return module.Find(name.Text) ?? throw Fail(name, name.Text == graph.Name
+            ? $"graph @{name.Text} calls itself; recursion is not supported"
+            : $"no graph named @{name.Text} is defined above this call");
     }
 
     private object? ParseConstant(IrType? declared)

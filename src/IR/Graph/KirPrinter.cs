@@ -23,6 +23,9 @@ public static class KirPrinter
         return sb.ToString();
     }
 
+    /// <summary>The text of every graph of <paramref name="module"/>, separated by blank lines.</summary>
+    public static string Print(GraphModule module) => string.Join("\n", module.Graphs.Select(Print));
+
     /// <summary>Formats a source span as <c>loc("mlp.cs":12:9)</c> or <c>loc("mlp.cs":12:9 to 12:30)</c>.</summary>
     public static string FormatLocation(SourceSpan span) =>
         string.Create(CultureInfo.InvariantCulture, $"loc({KirSyntax.Quote(span.File)}:{span.Line}:{span.Column}")
@@ -43,6 +46,7 @@ public static class KirPrinter
         Indent(sb, depth);
         if (node.Results.Count > 0) sb.AppendJoin(", ", node.Results.Select(r => Typed(names, r))).Append(" = ");
         sb.Append(node.Name);
+        if (node.Callee is { } callee) sb.Append(" @").Append(callee.Name);
         if (node.Kind == NodeKind.Constant)
             sb.Append(' ').Append(FormatConstant(node.Constant));
         else

@@ -11,13 +11,19 @@ public sealed class Node
     private readonly List<Value> results;
     private readonly List<Block> blocks = [];
 
-    internal Node(Graph graph, NodeKind kind, OpDef? op, IEnumerable<Value> operands, Attrs attrs, IEnumerable<IrType> resultTypes, object? constant)
+    internal Node(Graph graph, NodeKind kind, OpDef? op, IEnumerable<Value> operands, Attrs attrs, IEnumerable<IrType> resultTypes, object? constant, PrimDef? prim = null, Graph? callee = null)
     {
         if ((kind == NodeKind.Op) != (op is not null))
-            throw new ArgumentException(kind == NodeKind.Op ? "an op node needs an OpDef" : $"a {NodeKinds.Keyword(kind)} node takes no OpDef", nameof(op));
+            throw new ArgumentException(kind == NodeKind.Op ? "an op node needs an OpDef" : "only op nodes take an OpDef", nameof(op));
+        if ((kind == NodeKind.Prim) != (prim is not null))
+            throw new ArgumentException(kind == NodeKind.Prim ? "a prim node needs a PrimDef" : "only prim nodes take a PrimDef", nameof(prim));
+        if ((kind == NodeKind.Call) != (callee is not null))
+            throw new ArgumentException(kind == NodeKind.Call ? "a call node needs its callee" : "only call nodes take a callee", nameof(callee));
         Graph = graph;
         Kind = kind;
         Op = op;
+        Prim = prim;
+        Callee = callee;
         Attrs = attrs;
         Constant = constant;
         foreach (var v in operands) AddOperand(v);
@@ -33,8 +39,14 @@ public sealed class Node
     /// <summary>The registered op when <see cref="Kind"/> is <see cref="NodeKind.Op"/>, else null.</summary>
     public OpDef? Op { get; }
 
-    /// <summary>The op's name, or the structural kind's keyword: what executors dispatch on and what text shows.</summary>
-    public string Name => Op?.Name ?? NodeKinds.Keyword(Kind);
+    /// <summary>The primitive when <see cref="Kind"/> is <see cref="NodeKind.Prim"/>, else null.</summary>
+    public PrimDef? Prim { get; }
+
+    /// <summary>The called graph when <see cref="Kind"/> is <see cref="NodeKind.Call"/>, else null.</summary>
+    public Graph? Callee { get; }
+
+    /// <summary>The op's or primitive's name, or the structural kind's keyword: what executors dispatch on and what text shows.</summary>
+    public string Name => Op?.Name ?? Prim?.Name ?? NodeKinds.Keyword(Kind);
 
     /// <summary>The values the node reads, in order.</summary>
     public IReadOnlyList<Value> Operands => operands;

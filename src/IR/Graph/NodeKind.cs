@@ -27,6 +27,13 @@ public enum NodeKind : byte
     ListConstruct,
     /// <summary>Element of a list (operand 0) at an <c>int</c> index (operand 1).</summary>
     ListGet,
+    /// <summary>An IR primitive from <see cref="Prims"/> (scalar arithmetic, scalar/tensor bridges, list operations), spelled by its name.</summary>
+    Prim,
+    /// <summary>
+    /// A call of another graph (a helper method, a submodule's forward): the operands are the callee's body
+    /// parameters in order (its inputs and parameters alike), the results its outputs.
+    /// </summary>
+    Call,
 }
 
 /// <summary>The <c>.kir</c> keywords of the structural node kinds.</summary>
@@ -36,13 +43,13 @@ public static class NodeKinds
     [
         (NodeKind.Constant, "constant"), (NodeKind.If, "if"), (NodeKind.Loop, "loop"),
         (NodeKind.TupleConstruct, "tuple"), (NodeKind.TupleGet, "tuple_get"),
-        (NodeKind.ListConstruct, "list"), (NodeKind.ListGet, "list_get"),
+        (NodeKind.ListConstruct, "list"), (NodeKind.ListGet, "list_get"), (NodeKind.Call, "call"),
     ];
 
     /// <summary>The keyword of a structural kind (<c>if</c>, <c>loop</c>, ...).</summary>
-    /// <exception cref="ArgumentException"><paramref name="kind"/> is <see cref="NodeKind.Op"/>, which is spelled by its op's name.</exception>
-    public static string Keyword(NodeKind kind) => kind == NodeKind.Op
-        ? throw new ArgumentException("op nodes are spelled by their op's name", nameof(kind))
+    /// <exception cref="ArgumentException"><paramref name="kind"/> is <see cref="NodeKind.Op"/> or <see cref="NodeKind.Prim"/>, which are spelled by their op's or primitive's name.</exception>
+    public static string Keyword(NodeKind kind) => kind is NodeKind.Op or NodeKind.Prim
+        ? throw new ArgumentException("op and primitive nodes are spelled by their names", nameof(kind))
         : Array.Find(Keywords, k => k.Kind == kind).Keyword;
 
     /// <summary>The structural kind a keyword names, if any.</summary>

@@ -30,14 +30,32 @@ public static class NodeTypes
     };
 
     /// <summary>
+    /// The result types <paramref name="node"/> (not an if or a loop) has for its operands' current types:
+    /// what the verifier checks and shape propagation sets.
+    /// </summary>
+    /// <exception cref="ArgumentException">The operands, attributes or payload do not fit the node; the message names it.</exception>
+    public static IrType[] Infer(Node node) =>
+        Infer(node.Kind, node.Op, [.. node.Operands.Select(o => o.Type)], node.Attrs, node.Constant,
+            node.Results.Count == 1 ? node.Results[0].Type : null, node.Prim, node.Callee);
+
+    /// <summary>
     /// The result types of a node that is not an if or a loop. For a none constant the
-    /// <paramref name="declared"/> type (which must be optional) is returned.
+    /// <paramref name="declared"/> type (which must be optional) is returned; an empty list uses it for its
+    /// element type. A prim node names its <paramref name="prim"/>, a call its <paramref name="callee"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The operands, attributes or payload do not fit the node; the message names the op.</exception>
-    public static IrType[] Infer(NodeKind kind, OpDef? op, IReadOnlyList<IrType> operands, Attrs attrs, object? constant, IrType? declared = null)
+    public static IrType[] Infer(NodeKind kind, OpDef? op, IReadOnlyList<IrType> operands, Attrs attrs, object? constant, IrType? declared = null, PrimDef? prim = null, Graph? callee = null)
     {
         switch (kind)
         {
+            case NodeKind.Prim:
+                {
+                    var def = prim ?? throw new ArgumentException("a prim node needs a PrimDef");
+                    def.ValidateAttributes(attrs);
+                    return def.InferTypes(operands, attrs);
+                }
+            case NodeKind.Call:
+                return CallTypes(callee ?? throw new ArgumentException("a call node needs its callee"), operands);
             case NodeKind.Op:
                 {
                     var def = op ?? throw new ArgumentException("an op node needs an OpDef");
@@ -126,6 +144,19 @@ public static class NodeTypes
                 CompareTypes(errors, "the body returns carried values", body.Returns.Skip(1).Select(r => r.Type).ToArray(), "the carried values are", carried);
         }
         return errors;
+    }
+
+    private static IrType[] CallTypes(Graph callee, IReadOnlyList<IrType> operands)
+    {
+        var expected = callee.Body.Params;
+        if (operands.Count != expected.Count)
+            throw new ArgumentException($"call: @{callee.Name} takes {expected.Count} operand(s) (its inputs and parameters), got {operands.Count}");
+        for (int i = 0; i < operands.Count; i++)
+        {
+            if (operands[i] != expected[i].Type)
+                throw new ArgumentException($"call: operand {i} has type {operands[i]} but @{callee.Name}'s {(callee.IsParameter(expected[i]) ? "parameter" : "input")} %{expected[i].Name ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)} is {expected[i].Type}");
+        }
+        return [.. callee.Outputs.Select(o => o.Type)];
     }
 
     private static void CompareTypes(List<string> errors, string what, IrType[] actual, string against, IrType[] expected)

@@ -8,7 +8,7 @@ public class KirParseErrorTests
 
     [Theory]
     [InlineData("graph @g(%x: f32[3] -> (f32[3]) {\n  return %x\n}", 1, 21, "expected ')', found '->'")]
-    [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  %y: f32[3] = frob(%x)\n  return %y\n}", 2, 16, "no op named 'frob' is registered")]
+    [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  %y: f32[3] = frob(%x)\n  return %y\n}", 2, 16, "no op or primitive named 'frob'")]
     [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  %y: f32[3] = relu(%z)\n  return %y\n}", 2, 21, "undefined value %z")]
     [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  %y: f33[3] = relu(%x)\n  return %y\n}", 2, 7, "expected a type (f32[...], int, float, bool, tuple<...>, list<...>, optional<...>), found 'f33'")]
     [InlineData("graph @g(%x: f32[3, b]) -> (f32[3]) {\n  return %x\n}", 1, 21, "expected a dim (a size, '?name' or '?'), found 'b'")]
@@ -20,7 +20,7 @@ public class KirParseErrorTests
     [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  %y: f32[3] = relu(%x) loc(\"a.cs:1:1)\n  return %y\n}", 2, 29, "unterminated string")]
     [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  %y: f32[3] = relu(%x)\n}", 3, 1, "expected a node or 'return', found '}'")]
     [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  %y: f32[3] = relu(%x) {dim=x}\n  return %y\n}", 2, 30, "expected an attribute value")]
-    [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  return %x\n}\nextra", 4, 1, "expected the end of the text after the graph, found 'extra'")]
+    [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  return %x\n}\nextra", 4, 1, "expected the end of the text after the graph (several graphs make a module: use ParseModule), found 'extra'")]
     [InlineData("graph @g(%x: f32[3]) -> (f32[3]) {\n  %y: f32[3] = relu(%x) $\n  return %y\n}", 2, 25, "unexpected character '$'")]
     public void Malformed_text_reports_line_column_and_what_was_expected(string text, int line, int column, string message)
     {
