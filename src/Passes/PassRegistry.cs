@@ -11,6 +11,7 @@ public static class PassRegistry
 {
     private static readonly PassInfo[] Passes =
     [
+        new("inline", "replaces calls of helper and submodule graphs with the callee's body", o => { o.CheckKnown("inline"); return new InlinePass(); }),
     ];
 
     private static readonly Dictionary<string, string[]> Pipelines = new(StringComparer.Ordinal)

@@ -19,13 +19,14 @@ public static class GraphCloner
     }
 
     /// <summary>
-    /// Appends copies of <paramref name="source"/>'s nodes to <paramref name="target"/>. Operands found in
-    /// <paramref name="map"/> are replaced (map the source block's parameters before calling); others are
-    /// read as they are, so they must belong to the target graph. Each copied result is added to the map.
-    /// Returns the copies of what <paramref name="source"/> returns.
+    /// Appends copies of <paramref name="source"/>'s nodes to <paramref name="target"/> (or inserts them from
+    /// position <paramref name="at"/>). Operands found in <paramref name="map"/> are replaced (map the source
+    /// block's parameters before calling); others are read as they are, so they must belong to the target
+    /// graph. Each copied result is added to the map. Returns the copies of what <paramref name="source"/> returns.
     /// </summary>
-    public static IReadOnlyList<Value> CloneInto(Block source, Block target, IDictionary<Value, Value> map)
+    public static IReadOnlyList<Value> CloneInto(Block source, Block target, IDictionary<Value, Value> map, int? at = null)
     {
+        int position = at ?? target.Nodes.Count;
         foreach (var node in source.Nodes)
         {
             var copy = target.Graph.CreateNodeLike(node, node.Operands.Select(o => Map(map, o)), node.Results.Select(r => r.Type));
@@ -41,7 +42,7 @@ public static class GraphCloner
                 copy.Results[i].Name = node.Results[i].Name;
                 map[node.Results[i]] = copy.Results[i];
             }
-            target.Append(copy);
+            target.Insert(position++, copy);
         }
         return [.. source.Returns.Select(r => Map(map, r))];
     }
