@@ -20,7 +20,7 @@ public sealed class PassManager
     /// <summary>
     /// A manager for a pipeline string: a named pipeline (<c>O1</c>), or pass names separated by commas,
     /// each with optional options in braces (<c>canonicalize,cse,autodiff{wrt=fc1.weight,fc1.bias}</c>);
-    /// named pipelines may appear among the passes.
+    /// named pipelines may appear among the passes. An empty string runs nothing.
     /// </summary>
     /// <exception cref="ArgumentException">An unknown pass or pipeline, bad options, or unbalanced braces.</exception>
     public static PassManager Parse(string pipeline, bool verifyEach = true) =>

@@ -12,14 +12,21 @@ public static class PassRegistry
     private static readonly PassInfo[] Passes =
     [
         new("inline", "replaces calls of helper and submodule graphs with the callee's body", o => { o.CheckKnown("inline"); return new InlinePass(); }),
+        new(AutodiffPass.PassName, "joint forward and backward graph from the VJP rules: gradients w.r.t. wrt=<names> (default: the parameters), seeds grad_<k> (seed=ones: 1 for 0-d outputs)", AutodiffPass.FromOptions),
+        new("shape-propagation", "re-infers every result type from the inputs' types (after they change), through ifs and loops", o => { o.CheckKnown("shape-propagation"); return new ShapePropagation(); }),
+        new("specialize", "replaces dim symbols with sizes (specialize{b=64 n=8}) in the input types and propagates", o => new Specialize(o)),
+        new("canonicalize", "folds constants (with the runtime's evaluator) and applies algebraic identities, constant ifs and empty loops, to a fixed point", o => { o.CheckKnown("canonicalize"); return new Canonicalize(); }),
+        new("decompose", "rewrites composite ops into primitive ones (decompose{ops=linear,silu} for some): linear, silu, gelu, softmax, log_softmax, mse_loss, layer_norm, attention", Decompose.FromOptions),
+        new("dce", "removes nodes, if results and loop-carried values nothing reads", o => { o.CheckKnown("dce"); return new DeadCodeElimination(); }),
+        new("cse", "merges nodes that compute the same thing, within a block and from enclosing blocks (never random ops)", o => { o.CheckKnown("cse"); return new CommonSubexpressionElimination(); }),
     ];
 
     private static readonly Dictionary<string, string[]> Pipelines = new(StringComparer.Ordinal)
     {
         // O0 runs nothing: the graph as captured, for debugging and for checking passes against.
         ["O0"] = [],
-        ["O1"] = [],
-        ["O2"] = [],
+        ["O1"] = ["canonicalize", "cse", "dce"],
+        ["O2"] = ["inline", "canonicalize", "cse", "dce"],
     };
 
     /// <summary>Every registered pass, in registration order.</summary>

@@ -6,6 +6,7 @@ internal static class PipelineParser
     public static IReadOnlyList<IGraphPass> Parse(string pipeline)
     {
         var passes = new List<IGraphPass>();
+        if (string.IsNullOrWhiteSpace(pipeline)) return passes;
         foreach (var item in SplitTopLevel(pipeline, ','))
         {
             var (name, options) = SplitOptions(item);

@@ -11,11 +11,13 @@ public class PassManagerTests
         Assert.Contains("O1", PassRegistry.PipelineNames);
         Assert.Contains("O2", PassRegistry.PipelineNames);
         Assert.Empty(PassManager.Parse("O0").Passes);
+        Assert.Empty(PassManager.Parse(" ").Passes);
     }
 
     [Theory]
     [InlineData("no_such_pass", "unknown pass 'no_such_pass'")]
     [InlineData("O1,,O1", "empty pass name")]
+    [InlineData(",cse", "empty pass name")]
     [InlineData("O1{x=1}", "pipeline 'O1' takes no options")]
     [InlineData("O1}", "unbalanced '}'")]
     [InlineData("O1{", "unbalanced '{'")]

@@ -4,5 +4,6 @@ using Kiln.Cli;
 var root = new RootCommand("kiln: the Kiln deep-learning framework's command-line tool")
 {
     DemoCommand.Create(),
+    Kiln.Cli.Opt.OptCommand.Create(),
 };
 return root.Parse(args).Invoke();

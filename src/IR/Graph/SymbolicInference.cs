@@ -97,6 +97,12 @@ public static class SymbolicInference
             var pattern = @"\b" + standIns[k].ToString(CultureInfo.InvariantCulture) + @"\b";
             message = Regex.Replace(message, pattern, unknowns[k] is null ? "?" : "?" + unknowns[k]);
         }
+        // A size computed from several symbols (a numel) cannot be written back as one: say where it came from.
+        if (Regex.IsMatch(message, @"\b\d{6,}\b"))
+        {
+            var standInList = string.Join(", ", unknowns.Select((u, k) => (u is null ? "?" : "?" + u) + "=" + standIns[k].ToString(CultureInfo.InvariantCulture)));
+            message += $" (sizes computed with stand-ins {standInList} for the symbolic dims: give these dims constant sizes)";
+        }
         return message;
     }
 
