@@ -72,7 +72,7 @@ public partial class Tensor
     public Tensor LogicalXor(Tensor other) => Logical(ComparisonOps.LogicalXor, other, new LogicalXorOp());
 
     /// <summary>Where this is zero (<c>torch.logical_not</c>; NaN counts as nonzero).</summary>
-    public Tensor LogicalNot() => UnaryDriver.Predicate("logical_not", this, new LogicalNotOp(), UnaryMathOps.LogicalNot.DTypes);
+    public Tensor LogicalNot() => GradRecorder.Track(UnaryDriver.Predicate("logical_not", this, new LogicalNotOp(), UnaryMathOps.LogicalNot.DTypes), "logical_not", this);
 
     /// <summary>In place: each element becomes 1 (true) where it was zero, else 0.</summary>
     public Tensor LogicalNot_() => InPlaceNeedsGrad()
@@ -80,13 +80,13 @@ public partial class Tensor
         : UnaryDriver.Predicate("logical_not", this, new LogicalNotOp(), UnaryMathOps.LogicalNot.DTypes, this);
 
     /// <summary>Where this is NaN (<c>torch.isnan</c>; never for integers).</summary>
-    public Tensor IsNan() => UnaryDriver.Predicate("isnan", this, new IsNanOp(), UnaryMathOps.IsNan.DTypes);
+    public Tensor IsNan() => GradRecorder.Track(UnaryDriver.Predicate("isnan", this, new IsNanOp(), UnaryMathOps.IsNan.DTypes), "isnan", this);
 
     /// <summary>Where this is ±infinity (<c>torch.isinf</c>).</summary>
-    public Tensor IsInf() => UnaryDriver.Predicate("isinf", this, new IsInfOp(), UnaryMathOps.IsInf.DTypes);
+    public Tensor IsInf() => GradRecorder.Track(UnaryDriver.Predicate("isinf", this, new IsInfOp(), UnaryMathOps.IsInf.DTypes), "isinf", this);
 
     /// <summary>Where this is neither NaN nor infinite (<c>torch.isfinite</c>).</summary>
-    public Tensor IsFinite() => UnaryDriver.Predicate("isfinite", this, new IsFiniteOp(), UnaryMathOps.IsFinite.DTypes);
+    public Tensor IsFinite() => GradRecorder.Track(UnaryDriver.Predicate("isfinite", this, new IsFiniteOp(), UnaryMathOps.IsFinite.DTypes), "isfinite", this);
 
     /// <summary>
     /// <c>condition ? x : y</c>, elementwise (<c>torch.where</c>): the three broadcast together and x and y
@@ -122,26 +122,28 @@ public partial class Tensor
     /// <summary>This tensor where <paramref name="condition"/> holds, else <paramref name="other"/> (<c>Tensor.where</c>).</summary>
     public Tensor Where(Tensor condition, Tensor other) => Where(condition, this, other);
 
-    /// <summary>Records where (the condition takes no gradient; a C# scalar operand is a 0-d tensor).</summary>
+    /// <summary>Records where (the condition takes no gradient, but a tracer records it; a C# scalar operand is a 0-d tensor).</summary>
     private static Tensor TrackWhere(Tensor condition, Tensor x, Tensor y, Tensor result) =>
-        AnyAutograd(x, y) ? GradRecorder.Track(result, "where", [condition, x, y]) : result;
+        AnyAutograd(condition, x, y) ? GradRecorder.Track(result, "where", [condition, x, y]) : result;
 
     private Tensor Compare<TOp>(OpDef def, Tensor other, TOp op) where TOp : struct, ICompareOp
     {
         ArgumentNullException.ThrowIfNull(other);
-        return BinaryDriver.Compare(def.Name, this, other, Operands.Promote(this, other), op, def.DTypes);
+        return Compared(def, other, Operands.Promote(this, other), op);
     }
 
-    private Tensor Compare<TOp>(OpDef def, double value, TOp op) where TOp : struct, ICompareOp =>
-        BinaryDriver.Compare(def.Name, this, Scalar(value, out var p), p, op, def.DTypes);
+    private Tensor Compare<TOp>(OpDef def, double value, TOp op) where TOp : struct, ICompareOp => Compared(def, Scalar(value, out var p), p, op);
 
-    private Tensor Compare<TOp>(OpDef def, long value, TOp op) where TOp : struct, ICompareOp =>
-        BinaryDriver.Compare(def.Name, this, Scalar(value, out var p), p, op, def.DTypes);
+    private Tensor Compare<TOp>(OpDef def, long value, TOp op) where TOp : struct, ICompareOp => Compared(def, Scalar(value, out var p), p, op);
+
+    // Comparisons have no gradient; recording them lets a tracer see them.
+    private Tensor Compared<TOp>(OpDef def, Tensor other, DType promoted, TOp op) where TOp : struct, ICompareOp =>
+        GradRecorder.Track(BinaryDriver.Compare(def.Name, this, other, promoted, op, def.DTypes), def.Name, this, other);
 
     // Each operand is made bool first, so no value is rounded by promotion (1e-300 in float64 stays true).
     private Tensor Logical<TOp>(OpDef def, Tensor other, TOp op) where TOp : struct, ICompareOp
     {
         ArgumentNullException.ThrowIfNull(other);
-        return BinaryDriver.Compare(def.Name, ToUntracked(DType.Bool), other.ToUntracked(DType.Bool), DType.Bool, op, def.DTypes);
+        return GradRecorder.Track(BinaryDriver.Compare(def.Name, ToUntracked(DType.Bool), other.ToUntracked(DType.Bool), DType.Bool, op, def.DTypes), def.Name, this, other);
     }
 }

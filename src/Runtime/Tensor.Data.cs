@@ -40,9 +40,11 @@ public partial class Tensor
 
     /// <summary>The elements in row-major order, copied out.</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not this tensor's element type.</exception>
+    /// <exception cref="ScriptException">Called by user code during <c>Jit.Trace</c> on a tensor computed from the traced inputs (KILN0100).</exception>
     public T[] ToArray<T>() where T : unmanaged
     {
         ElementTypes.Check<T>(DType, "ToArray");
+        Scripting.Tracer.CheckRead(this, nameof(ToArray));
         var result = new T[numel];
         Contiguous().Span<T>().CopyTo(result);
         return result;
@@ -50,9 +52,11 @@ public partial class Tensor
 
     /// <summary>Copies the elements, in row-major order, into <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">The destination is too short.</exception>
+    /// <exception cref="ScriptException">Called by user code during <c>Jit.Trace</c> on a tensor computed from the traced inputs (KILN0100).</exception>
     public void CopyTo<T>(Span<T> destination) where T : unmanaged
     {
         ElementTypes.Check<T>(DType, "CopyTo");
+        Scripting.Tracer.CheckRead(this, nameof(CopyTo));
         if (destination.Length < numel)
             throw new ArgumentException($"CopyTo: the destination holds {destination.Length} elements, the tensor has {numel}", nameof(destination));
         Contiguous().Span<T>().CopyTo(destination);
@@ -60,9 +64,11 @@ public partial class Tensor
 
     /// <summary>The value of a one-element tensor (<c>tensor.item()</c>).</summary>
     /// <exception cref="InvalidOperationException">The tensor does not have exactly one element, or <typeparamref name="T"/> is not its element type.</exception>
+    /// <exception cref="ScriptException">Called by user code during <c>Jit.Trace</c> on a tensor computed from the traced inputs (KILN0100).</exception>
     public T Item<T>() where T : unmanaged
     {
         ElementTypes.Check<T>(DType, "Item");
+        Scripting.Tracer.CheckRead(this, nameof(Item));
         if (numel != 1)
             throw new InvalidOperationException($"Item: a tensor with {numel} elements (shape {Shapes.Format(shape)}) cannot be converted to a scalar; only one-element tensors can");
         return Ref<T>();

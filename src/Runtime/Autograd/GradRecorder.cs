@@ -8,14 +8,17 @@ namespace Kiln;
 /// </summary>
 internal static class GradRecorder
 {
-    /// <summary>Whether a call with this input must be recorded.</summary>
-    internal static bool IsNeeded(Tensor a) => a.autograd is not null && a.RequiresGrad && GradMode.IsEnabled;
+    /// <summary>Whether a call with this input must be recorded (for autograd, or by the active <see cref="Scripting.Tracer"/>).</summary>
+    internal static bool IsNeeded(Tensor a) => (a.autograd is not null && a.RequiresGrad && GradMode.IsEnabled) || Scripting.Tracer.IsRecording;
 
     /// <summary>Whether a call with these inputs must be recorded.</summary>
     internal static bool IsNeeded(Tensor a, Tensor b) => (IsNeeded(a) || IsNeeded(b));
 
     /// <summary>Whether a call with these inputs must be recorded.</summary>
-    internal static bool IsNeeded(IReadOnlyList<Tensor?> inputs)
+    internal static bool IsNeeded(IReadOnlyList<Tensor?> inputs) => NeedsGrad(inputs) || Scripting.Tracer.IsRecording;
+
+    /// <summary>Whether a call with these inputs must be recorded for autograd.</summary>
+    private static bool NeedsGrad(IReadOnlyList<Tensor?> inputs)
     {
         if (!GradMode.IsEnabled) return false;
         foreach (var t in inputs)
@@ -44,10 +47,13 @@ internal static class GradRecorder
     /// <summary>
     /// Adds a node for <paramref name="op"/> whose floating-point results get it as their grad_fn.
     /// Results that share storage with an input (views) are marked so in-place writes to them can be refused.
+    /// While tracing, the call also becomes a node of the traced graph.
     /// </summary>
     /// <exception cref="NotSupportedException">The op has floating-point results but no gradient rule.</exception>
     internal static Tensor[] Record(string op, Attrs attrs, IReadOnlyList<Tensor?> inputs, Tensor[] outputs)
     {
+        if (Scripting.Tracer.IsRecording) Scripting.Tracer.Current!.Record(op, attrs, inputs, outputs);
+        if (!NeedsGrad(inputs)) return outputs;
         var def = OpRegistry.Get(op);
         bool anyFloat = false;
         foreach (var o in outputs) anyFloat |= o.DType.IsFloatingPoint();
@@ -101,7 +107,7 @@ internal static class InPlaceGrad
 
     /// <summary>Whether an in-place op on <paramref name="self"/> with one other input must go through <see cref="Run"/> (no list allocated).</summary>
     internal static bool IsNeeded(Tensor self, Tensor other) =>
-        GradMode.IsEnabled && (self.RequiresGrad || other.RequiresGrad);
+        GradMode.IsEnabled && (self.RequiresGrad || other.RequiresGrad || Scripting.Tracer.IsRecording);
 
     /// <summary>
     /// Runs the out-of-place form (which records a node that saves the old <paramref name="self"/>),
@@ -115,6 +121,7 @@ internal static class InPlaceGrad
         var result = outOfPlace();
         using (GradMode.Set(false))
             self.Copy_(result);
+        if (Scripting.Tracer.IsRecording) Scripting.Tracer.Current!.RecordInPlace(self, result, op);
         var meta = self.autograd ??= new AutogradMeta();
         meta.GradFn = result.autograd?.GradFn;
         meta.OutputIndex = result.autograd?.OutputIndex ?? 0;

@@ -38,6 +38,9 @@ public sealed class GraphCapture
     /// <summary>The module tensors bound as graph parameters so far, by parameter name (what the executor binds).</summary>
     public IReadOnlyDictionary<string, Tensor> Parameters => parameters;
 
+    /// <summary>Whether <paramref name="tensor"/> is a parameter or buffer of <see cref="Root"/> (bound by reference as a graph parameter).</summary>
+    internal bool IsState(Tensor tensor) => stateNames.ContainsKey(tensor);
+
     /// <summary>
     /// The graph value for a tensor the model reads that is not computed in the graph: a parameter or buffer of
     /// <see cref="Root"/> becomes a graph parameter named by its state-dict name; any other tensor a constant.

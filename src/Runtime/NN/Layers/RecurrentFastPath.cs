@@ -25,10 +25,10 @@ internal enum RecurrentCellKind
 /// </summary>
 internal static class RecurrentFastPath
 {
-    /// <summary>Whether the fast path can run: float32/float64 and nothing needs a gradient.</summary>
+    /// <summary>Whether the fast path can run: float32/float64, nothing needs a gradient, and no tracer records the ops.</summary>
     internal static bool Applies(Tensor x, Tensor[] weights, Tensor[] state)
     {
-        if (x.DType is not (DType.Float32 or DType.Float64)) return false;
+        if (x.DType is not (DType.Float32 or DType.Float64) || Scripting.Tracer.IsRecording) return false;
         if (!Autograd.IsGradEnabled) return true;
         return !x.RequiresGrad && !weights.Any(w => w.RequiresGrad) && !state.Any(s => s.RequiresGrad);
     }

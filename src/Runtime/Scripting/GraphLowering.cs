@@ -1,0 +1,32 @@
+using Kiln.IR;
+using Kiln.NN;
+
+namespace Kiln.Scripting;
+
+/// <summary>How a <see cref="ScriptModule"/> gets the graph of its module's forward pass for given inputs.</summary>
+internal interface IGraphLowering
+{
+    /// <summary>Captures <paramref name="module"/>'s forward pass for inputs like <paramref name="inputs"/> (their dtypes and shapes).</summary>
+    GraphCapture Lower(Module module, Tensor[] inputs);
+}
+
+/// <summary>Compiles Forward from its C# source with the script frontend (<c>Jit.Script</c>), for the inputs' types.</summary>
+internal sealed class ScriptLowering : IGraphLowering
+{
+    /// <inheritdoc/>
+    public GraphCapture Lower(Module module, Tensor[] inputs)
+    {
+        var capture = new GraphCapture(module, module.GetType().Name);
+        IrType[] types = [.. inputs.Select(t => TensorValueType.Of(t.DType, [.. t.Shape.Select(Dim.Of)]))];
+        ScriptFrontends.Current.Lower(module, types, capture);
+        GraphVerifier.Verify(capture.Graph);
+        return capture;
+    }
+}
+
+/// <summary>Traces Forward on the inputs themselves (<c>Jit.Trace</c>), with the symbolic dims <paramref name="options"/> marks.</summary>
+internal sealed class TraceLowering(TraceOptions options) : IGraphLowering
+{
+    /// <inheritdoc/>
+    public GraphCapture Lower(Module module, Tensor[] inputs) => ModuleTracer.Trace(module, inputs, options);
+}

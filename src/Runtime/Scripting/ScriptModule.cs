@@ -1,0 +1,127 @@
+using Kiln.Graphs;
+using Kiln.IR;
+using Kiln.NN;
+using Kiln.Scripting;
+
+namespace Kiln;
+
+/// <summary>
+/// A module whose forward pass runs as a graph (made by <see cref="Jit.Script(Module)"/> or <see cref="Jit.Trace(Module, Tensor[])"/>).
+/// It shares the wrapped <see cref="Module"/>'s parameters, buffers and submodules under the same names, so
+/// <see cref="Module.Parameters"/>, <see cref="Module.StateDict"/> and optimisers see the eager module's tensors, and
+/// training through it updates them (the graph's ops record autograd like eager ones). A graph is made for each
+/// training mode (of every submodule) and input signature on first use and kept; <see cref="Module.Train"/> and
+/// <see cref="Module.Eval"/> switch between them.
+/// </summary>
+/// <remarks>
+/// The graphs compute outputs only: state a forward pass updates eagerly (batch-norm running statistics in training)
+/// is not updated by them. Convert the module (<see cref="Module.To(DType)"/>) before scripting it: conversion replaces
+/// parameters, which the graphs already hold.
+/// </remarks>
+public sealed class ScriptModule : Module
+{
+    // Held outside any Module-typed field, so the wrapped module is not found as a submodule named "module":
+    // its members are registered under their own names instead.
+    private readonly (Module Module, IGraphLowering Lowering) source;
+    private readonly List<Lowered> graphs = [];
+    private readonly Lock gate = new();
+    private Lowered? last;
+
+    internal ScriptModule(Module module, IGraphLowering lowering)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        source = (module, lowering);
+        foreach (var member in module.Members())
+        {
+            switch (member.Kind)
+            {
+                case MemberKind.Parameter: RegisterParameter(member.Name, (Parameter?)member.Value); break;
+                case MemberKind.Buffer: RegisterBuffer(member.Name, (Tensor?)member.Value, member.Persistent); break;
+                default: RegisterModule(member.Name, (Module?)member.Value); break;
+            }
+        }
+        SetOwnMode(this, module.Training);
+    }
+
+    /// <summary>The eager module this one runs (its submodules and tensors are this module's).</summary>
+    public Module Module => source.Module;
+
+    /// <summary>The graph made last (for the latest new input signature or mode).</summary>
+    /// <exception cref="InvalidOperationException">No graph was made yet: <see cref="Jit.Script(Module)"/> lowers on the first call.</exception>
+    public Graph Graph => last?.Graph ?? throw new InvalidOperationException(
+        $"ScriptModule({Module.GetType().Name}): no graph yet; Jit.Script lowers on the first Forward for each input signature (call Forward, or use Jit.Script(module, example))");
+
+    /// <summary>The graphs made so far, one per training mode and input signature.</summary>
+    public IReadOnlyList<Graph> Graphs
+    {
+        get
+        {
+            lock (gate) return [.. graphs.Select(g => g.Graph)];
+        }
+    }
+
+    /// <summary>Runs the graph on <paramref name="inputs"/> and returns its only output.</summary>
+    /// <exception cref="InvalidOperationException">The graph returns more than one output, or one that is not a tensor: use <see cref="Run"/>.</exception>
+    public Tensor Forward(params Tensor[] inputs)
+    {
+        var outputs = Run(inputs);
+        return outputs is [Tensor single] ? single : throw new InvalidOperationException(
+            $"ScriptModule({Module.GetType().Name}).Forward: the graph returns {outputs.Length} outputs ({string.Join(", ", Graph.Outputs.Select(o => o.Type))}), not one tensor; use Run to get them all");
+    }
+
+    /// <summary>Runs the graph on <paramref name="inputs"/> (tensors, one per Forward parameter) and returns every output (tuples as <c>object?[]</c>).</summary>
+    /// <exception cref="ArgumentException">An input is not a tensor.</exception>
+    /// <exception cref="ScriptException">No graph exists yet for these inputs and making one fails.</exception>
+    public object?[] Run(params object?[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var tensors = new Tensor[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            tensors[i] = inputs[i] as Tensor ?? throw new ArgumentException(
+                $"ScriptModule({Module.GetType().Name}): input {i} is {(inputs[i] is null ? "null" : "a " + inputs[i]!.GetType().Name)}; its inputs are tensors", nameof(inputs));
+        }
+        return Lower(tensors).Executor.Run(inputs);
+    }
+
+    /// <summary>The graph for <paramref name="inputs"/> in the current modes, made now when there is none.</summary>
+    internal Lowered Lower(Tensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        string modes = string.Concat(Modules().Select(m => m.Training ? '1' : '0'));
+        lock (gate)
+        {
+            // Train and Eval reach the shared submodules but not the wrapped module's own flag, which its Forward may read.
+            if (Module.Training != Training) SetOwnMode(Module, Training);
+            var found = graphs.FirstOrDefault(g => g.Modes == modes && Admits(g.Graph, inputs));
+            if (found is not null) return found;
+            var capture = source.Lowering.Lower(Module, inputs);
+            var made = new Lowered(modes, capture.Graph, new GraphExecutor(capture.Graph, capture.Parameters));
+            graphs.Add(made);
+            return last = made;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() => $"module={Module.GetType().Name}, graphs={graphs.Count}";
+
+    private static bool Admits(Graph graph, Tensor[] inputs)
+    {
+        var types = graph.Inputs;
+        if (types.Count != inputs.Length) return false;
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        return types.Select((v, i) => v.Type is TensorValueType t && t.Admits(new TensorType(inputs[i].DType, inputs[i].Shape), sizes)).All(ok => ok);
+    }
+
+    /// <summary>Sets <paramref name="module"/>'s own training flag, leaving its submodules' flags as they are.</summary>
+    private static void SetOwnMode(Module module, bool training)
+    {
+        var below = module.Modules().Skip(1).Select(m => (Module: m, m.Training)).ToArray();
+        module.Train(training);
+        // Parents come before their children, so each keeps the flag it had.
+        foreach (var (m, mode) in below) m.Train(mode);
+    }
+
+    /// <summary>A graph made for one mode key (every module's training flag) and the input types of its inputs.</summary>
+    internal sealed record Lowered(string Modes, Graph Graph, GraphExecutor Executor);
+}
