@@ -67,6 +67,9 @@ public static class ScriptDiagnosticIds
     /// <summary>Tracing: a dim marked symbolic is baked into the trace (the traces at two sizes differ).</summary>
     public const string TraceNotSymbolic = "KILN0102";
 
+    /// <summary>Tracing: a random tensor is created inside traced code (the graph would repeat one draw).</summary>
+    public const string TraceRandomFrozen = "KILN0103";
+
     /// <summary>Frontend: no C# source was captured for a type <c>Jit.Script</c> must lower.</summary>
     public const string NoCapturedSource = "KILN0200";
 

@@ -69,7 +69,13 @@ public partial class Tensor
     }
 
     /// <summary>A tensor sharing this one's storage but cut off from the graph: a leaf that does not require grad.</summary>
-    public Tensor Detach() => AsStrided(shape, strides, offset);
+    public Tensor Detach()
+    {
+        // The IR has no stop-gradient op: a traced Detach would become a frozen copy of this run's data.
+        if (Scripting.Tracer.Current is { } tracer && tracer.IsTraced(this) && Scripting.UserCode.CalledFromUserCode(nameof(Detach)))
+            throw Scripting.TraceDiagnostics.Unrecorded("Detach()", "the graph has no stop-gradient yet: detach outside the traced Forward, or keep the gradient");
+        return AsStrided(shape, strides, offset);
+    }
 
     /// <summary>Cuts this tensor off from the graph in place, making it a leaf that does not require grad.</summary>
     /// <exception cref="NotSupportedException">This tensor is a view of a tensor with a gradient history.</exception>

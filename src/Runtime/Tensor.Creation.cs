@@ -174,7 +174,7 @@ public partial class Tensor
     /// <returns>This tensor.</returns>
     public Tensor Zero_()
     {
-        InPlaceGrad.Check(this, "zero_");
+        InPlaceGrad.CheckUnrecorded(this, "zero_");
         if (IsContiguous) ByteSpan().Clear();
         else CopyKernel.Copy(Zeros([], DType), this);
         return Overwritten();
@@ -186,7 +186,7 @@ public partial class Tensor
     /// <summary>Writes the 0-d <paramref name="value"/> (of this dtype) into every element; writing through an expanded view writes shared elements repeatedly.</summary>
     private Tensor FillWith(Tensor value)
     {
-        InPlaceGrad.Check(this, "fill_");
+        InPlaceGrad.CheckUnrecorded(this, "fill_");
         if (!IsContiguous)
         {
             CopyKernel.Copy(value, this);

@@ -78,9 +78,19 @@ public partial class Tensor
     public Tensor Copy_(Tensor src)
     {
         ArgumentNullException.ThrowIfNull(src);
-        if (InPlaceGrad.IsNeeded(this, src))
-            return InPlaceGrad.Run(this, "copy_", () => src.To(DType).Expand(shape).Clone());
-        CopyKernel.Copy(src.DType == DType ? src : src.To(DType), this);
+        return InPlaceGrad.IsNeeded(this, src)
+            ? InPlaceGrad.Run(this, "copy_", () => src.To(DType).Expand(shape).Clone())
+            : Overwrite(src);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="src"/> into this tensor as <see cref="Copy_"/> does, outside autograd and tracing: the
+    /// write an in-place op makes once its result is computed.
+    /// </summary>
+    internal Tensor Overwrite(Tensor src)
+    {
+        using (GradMode.Set(false))
+            CopyKernel.Copy(src.DType == DType ? src : src.To(DType), this);
         MarkModified();
         return this;
     }

@@ -71,6 +71,7 @@ public partial class Tensor
 
     private Tensor FillUniform(string op, double from, double to, Generator? generator)
     {
+        Scripting.Tracer.CheckRandom(op);
         int bits = PrecisionBits(op);
         if (!(from <= to))
             throw new ArgumentException($"{op}: expects from <= to, got from={from}, to={to}");
@@ -84,6 +85,7 @@ public partial class Tensor
 
     private Tensor FillNormal(string op, double mean, double std, Generator? generator)
     {
+        Scripting.Tracer.CheckRandom(op);
         int bits = PrecisionBits(op);
         if (!(std >= 0))
             throw new ArgumentException($"{op}: expects std >= 0, got std={std}", nameof(std));
@@ -95,6 +97,7 @@ public partial class Tensor
 
     private Tensor FillIntegers(string op, long low, long high, Generator? generator)
     {
+        Scripting.Tracer.CheckRandom(op);
         if (low >= high)
             throw new ArgumentException($"{op}: expects low < high, got low={low}, high={high}");
         var (min, max) = DType.IsFloatingPoint() ? (-(1L << PrecisionBits(op)), 1L << PrecisionBits(op)) : IntegralRange(DType);

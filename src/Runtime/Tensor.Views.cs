@@ -50,6 +50,8 @@ public partial class Tensor
         if (s > e) throw new ArgumentException($"flatten: startDim {startDim} comes after endDim {endDim} for a tensor of rank {Dim}");
         var target = new List<long>(shape[..s]) { Shapes.Numel(shape.AsSpan(s, e - s + 1)) };
         target.AddRange(shape[(e + 1)..]);
+        // The leading (batch) dim is left for reshape to infer, so a graph captured from this call serves any batch size.
+        if (s > 0 && numel > 0) target[0] = -1;
         return Reshape([.. target]);
     }
 

@@ -19,8 +19,11 @@ internal sealed record TracedCall(object? Result, IReadOnlyList<(GraphTensor Old
 /// Call-site tracing: a call into Kiln (a tensor method or operator, a Functional, a built-in layer's Forward) is
 /// captured by running the real method on stand-in tensors of the arguments' types under a <see cref="Tracer"/>
 /// that maps them to the arguments' graph values, so whatever ops the method runs are recorded, with no table of
-/// methods. When the arguments have symbolic dims the call is recorded at two stand-in sizes and must record the
-/// same nodes, attributes and constants both times; otherwise the graph cannot be symbolic there (KILN0202).
+/// methods. Module state the call writes (batch norm's running statistics) becomes a state update of the capture,
+/// which later calls read; the live tensors keep their values. When the arguments have symbolic dims the call is
+/// recorded at two stand-in sizes and must record the same nodes, attributes, constants and state updates both
+/// times; otherwise the graph cannot be symbolic there (KILN0202). A call that creates a random tensor is refused by
+/// the tracer (KILN0103): the graph would repeat one draw.
 /// </summary>
 /// <param name="capture">The capture the graph is built in.</param>
 /// <param name="standIns">The stand-in sizes of the symbols.</param>
@@ -42,17 +45,20 @@ internal sealed class CallSiteTracer(GraphCapture capture, StandIns standIns)
         bool symbolic = standIns.Any && tensors.Any(t => !t.Type.IsConcrete);
         try
         {
+            var before = capture.StateUpdates.ToArray();
             // Dead nodes (what the method computed for its own eager bookkeeping) are dropped before comparing.
             var first = Record(method, receiver, arguments, builder, syntax, standIns.First);
-            first.Prune(builder.Block);
-            if (first.ReturnsNewConstant && !Kiln.Random.DefaultGenerator.GetState().AsSpan().SequenceEqual(random))
-                throw ScriptErrors.Lowering(syntax, "it draws random numbers but records no op that does, so the graph would repeat one fixed draw (make the noise outside Forward and pass it in)");
+            first.Prune();
             if (symbolic)
             {
+                // The second recording starts from the same state as the first, and its updates are dropped with it.
+                var after = capture.StateUpdates.ToArray();
+                capture.ResetStateUpdates(before);
                 var second = Record(method, receiver, arguments, builder, syntax, standIns.Second);
-                second.Prune(builder.Block);
+                second.Prune();
                 var difference = Difference(first, second);
-                second.Remove(builder.Block, capture.Graph.Body);
+                second.Remove();
+                capture.ResetStateUpdates(after);
                 if (difference is not null) throw NotSymbolic(syntax, difference);
             }
             return first.Call;
@@ -121,6 +127,7 @@ internal sealed class CallSiteTracer(GraphCapture capture, StandIns standIns)
             throw ScriptErrors.Lowering(syntax, e.Message, e);
         }
         int mark = capture.Graph.ValueCount;
+        var earlier = capture.StateUpdates.Select(u => u.Value).ToHashSet();
         // Only ops run with grad mode on are recorded, and scripting may be asked for under NoGrad.
         using var grad = Autograd.EnableGrad();
         using var tracer = new Tracer(capture, builder);
@@ -128,7 +135,8 @@ internal sealed class CallSiteTracer(GraphCapture capture, StandIns standIns)
         var result = Import(Run(method, self, args, syntax), tracer);
         var mutated = standIns.Select(p => (Old: p.Key, New: tracer.ValueOf(p.Value)))
             .Where(p => p.New != p.Old.Value).Select(p => (p.Old, new GraphTensor(p.New))).ToList();
-        return new Recording(new TracedCall(result, mutated), mark, builder.Block, capture.Graph.Body);
+        var updates = capture.StateUpdates.Where(u => !earlier.Contains(u.Value)).ToList();
+        return new Recording(new TracedCall(result, mutated), updates, mark, builder.Block, capture.Graph.Body);
     }
 
     private ScriptException NotSymbolic(SyntaxNode syntax, string reason) =>
@@ -154,9 +162,14 @@ internal sealed class CallSiteTracer(GraphCapture capture, StandIns standIns)
         }
         catch (TargetInvocationException e) when (e.InnerException is { } inner)
         {
-            throw inner is ScriptException { Diagnostics: [{ Id: ScriptDiagnosticIds.TraceTensorToValue }, ..] }
-                ? ScriptErrors.At(syntax, ScriptDiagnosticIds.NotScriptTimeConstant, ScriptErrors.Shorten(syntax))
-                : ScriptErrors.Lowering(syntax, inner.Message, inner);
+            throw inner switch
+            {
+                ScriptException { Diagnostics: [{ Id: ScriptDiagnosticIds.TraceTensorToValue }, ..] } =>
+                    ScriptErrors.At(syntax, ScriptDiagnosticIds.NotScriptTimeConstant, ScriptErrors.Shorten(syntax)),
+                // The tracer already points at the call (the builder's span is the call site's).
+                ScriptException { Diagnostics: [{ Id: ScriptDiagnosticIds.TraceRandomFrozen }, ..] } random => random,
+                _ => ScriptErrors.Lowering(syntax, inner.Message, inner),
+            };
         }
     }
 
@@ -202,14 +215,20 @@ internal sealed class CallSiteTracer(GraphCapture capture, StandIns standIns)
         }
     }
 
-    /// <summary>What one recording of a call added: its result, and the nodes (in its block, and constants in the body) made after value id <c>mark</c>.</summary>
-    private sealed class Recording(TracedCall call, int mark, Block block, Block body)
+    /// <summary>
+    /// What one recording of a call added: its result, the state it updated, and the nodes (in its block, and constants
+    /// in the body) made after value id <c>mark</c>.
+    /// </summary>
+    private sealed class Recording(TracedCall call, IReadOnlyList<StateUpdate> updates, int mark, Block block, Block body)
     {
         private Dictionary<Value, string>? made;
 
         public TracedCall Call { get; } = call;
 
-        public List<Node> Nodes { get; } = [.. New(block.Nodes.Reverse().TakeWhile(n => First(n) >= mark).Reverse(), mark)];
+        public IReadOnlyList<StateUpdate> Updates { get; } = updates;
+
+        // Tensor constants are in Constants, also when the block is the body (and holds nothing older than them).
+        public List<Node> Nodes { get; } = [.. New(block.Nodes.Reverse().TakeWhile(n => First(n) >= mark).Reverse(), mark).Where(n => n.Constant is not TensorConstant)];
 
         public List<Node> Constants { get; } = [.. New(body.Nodes.TakeWhile(n => n.Kind == NodeKind.Constant && n.Constant is TensorConstant), mark)];
 
@@ -230,37 +249,36 @@ internal sealed class CallSiteTracer(GraphCapture capture, StandIns standIns)
             _ => Made().TryGetValue(value, out var position) ? position : "#" + value.Id.ToString(CultureInfo.InvariantCulture),
         };
 
-        /// <summary>Whether the call returns a tensor constant it made (rather than a value computed by recorded ops).</summary>
-        public bool ReturnsNewConstant
-        {
-            get
-            {
-                var results = new HashSet<Value>();
-                Keep(Call.Result, results);
-                return results.Any(v => v.Id >= mark && v.Producer?.Kind == NodeKind.Constant);
-            }
-        }
-
-        /// <summary>Removes the nodes whose results nothing reads: only the call's results and changed arguments can be read later.</summary>
-        public void Prune(Block block)
+        /// <summary>
+        /// Removes the nodes and constants whose results nothing reads: only the call's results, changed arguments and
+        /// state updates can be read later.
+        /// </summary>
+        public void Prune()
         {
             var kept = new HashSet<Value>();
             Keep(Call.Result, kept);
             foreach (var (_, changed) in Call.Mutated) kept.Add(changed.Value);
-            for (int i = Nodes.Count - 1; i >= 0; i--)
-            {
-                if (Nodes[i].Results.All(r => r.Uses.Count == 0 && !kept.Contains(r)))
-                {
-                    block.Remove(Nodes[i]);
-                    Nodes.RemoveAt(i);
-                }
-            }
+            kept.UnionWith(Updates.Select(u => u.Value));
+            RemoveWhere(Nodes, block, n => n.Results.All(r => r.Uses.Count == 0 && !kept.Contains(r)));
+            RemoveWhere(Constants, body, c => c.Result.Uses.Count == 0 && !kept.Contains(c.Result));
         }
 
-        public void Remove(Block block, Block body)
+        /// <summary>Removes every node of the recording (a recording made only to compare with another).</summary>
+        public void Remove()
         {
-            for (int i = Nodes.Count - 1; i >= 0; i--) block.Remove(Nodes[i]);
-            foreach (var c in Constants.Where(c => c.Result.Uses.Count == 0)) body.Remove(c);
+            RemoveWhere(Nodes, block, _ => true);
+            RemoveWhere(Constants, body, c => c.Result.Uses.Count == 0);
+        }
+
+        // Last first, so a node is removed after the nodes that read it.
+        private static void RemoveWhere(List<Node> nodes, Block from, Func<Node, bool> remove)
+        {
+            for (int i = nodes.Count - 1; i >= 0; i--)
+            {
+                if (!remove(nodes[i])) continue;
+                from.Remove(nodes[i]);
+                nodes.RemoveAt(i);
+            }
         }
 
         private static IEnumerable<Node> New(IEnumerable<Node> nodes, int mark) => nodes.Where(n => First(n) >= mark);
@@ -283,9 +301,12 @@ internal sealed class CallSiteTracer(GraphCapture capture, StandIns standIns)
         }
         string ra = ResultText(a.Call.Result, a), rb = ResultText(b.Call.Result, b);
         if (ra != rb) return $"the call returns {ra} at one size and {rb} at another";
-        string ma = string.Join(",", a.Call.Mutated.Select(m => a.Token(m.New.Value))), mb = string.Join(",", b.Call.Mutated.Select(m => b.Token(m.New.Value)));
-        return ma == mb ? null : "it changes its arguments in place differently";
+        return Effects(a) == Effects(b) ? null : "it changes its arguments or module state in place differently";
     }
+
+    /// <summary>What a recording changes in place: its arguments' new values, and each state update's name and value.</summary>
+    private static string Effects(Recording r) => string.Join(",",
+        r.Call.Mutated.Select(m => r.Token(m.New.Value)).Concat(r.Updates.Select(u => u.Name + "=" + r.Token(u.Value))));
 
     private static string NodeText(Node node, Recording r) =>
         node.Name + "(" + string.Join(", ", node.Operands.Select(r.Token)) + ") {"

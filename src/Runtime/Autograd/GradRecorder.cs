@@ -101,31 +101,46 @@ internal static class GradRecorder
 /// <summary>In-place ops under autograd: the rules PyTorch applies, and recording as an out-of-place op plus a copy.</summary>
 internal static class InPlaceGrad
 {
-    /// <summary>Whether an in-place op on <paramref name="self"/> with these inputs must go through <see cref="Run"/>.</summary>
+    /// <summary>
+    /// Whether an in-place op on <paramref name="self"/> with these inputs must go through <see cref="Run"/>: for
+    /// autograd or the tracer, or (grad mode off) as a write into module state that the active tracer records.
+    /// </summary>
     internal static bool IsNeeded(Tensor self, IReadOnlyList<Tensor?> inputs) =>
-        GradMode.IsEnabled && (self.RequiresGrad || GradRecorder.IsNeeded(inputs));
+        GradMode.IsEnabled ? self.RequiresGrad || GradRecorder.IsNeeded(inputs) : Scripting.Tracer.IsStateWrite(self);
 
     /// <summary>Whether an in-place op on <paramref name="self"/> with one other input must go through <see cref="Run"/> (no list allocated).</summary>
     internal static bool IsNeeded(Tensor self, Tensor other) =>
-        GradMode.IsEnabled && (self.RequiresGrad || other.RequiresGrad || Scripting.Tracer.IsRecording);
+        GradMode.IsEnabled ? self.RequiresGrad || other.RequiresGrad || Scripting.Tracer.IsRecording : Scripting.Tracer.IsStateWrite(self);
 
     /// <summary>
     /// Runs the out-of-place form (which records a node that saves the old <paramref name="self"/>),
     /// writes its result into <paramref name="self"/>, and makes that node <paramref name="self"/>'s grad_fn.
+    /// With grad mode off (a write into module state while tracing) the tracer records the write instead.
     /// </summary>
     /// <exception cref="InvalidOperationException"><paramref name="self"/> is a leaf that requires grad.</exception>
     /// <exception cref="NotSupportedException"><paramref name="self"/> is a view of a tensor with a gradient history.</exception>
     internal static Tensor Run(Tensor self, string op, Func<Tensor> outOfPlace)
     {
+        if (!GradMode.IsEnabled) return Scripting.Tracer.Current!.WriteState(self, op, outOfPlace);
         Check(self, op);
         var result = outOfPlace();
-        using (GradMode.Set(false))
-            self.Copy_(result);
+        self.Overwrite(result);
         if (Scripting.Tracer.IsRecording) Scripting.Tracer.Current!.RecordInPlace(self, result, op);
         var meta = self.autograd ??= new AutogradMeta();
         meta.GradFn = result.autograd?.GradFn;
         meta.OutputIndex = result.autograd?.OutputIndex ?? 0;
         return self;
+    }
+
+    /// <summary>
+    /// <see cref="Check"/> for in-place ops with no out-of-place form to record (fill_, zero_): while tracing they are
+    /// refused on traced tensors and module state, whose new contents the graph would otherwise never compute.
+    /// </summary>
+    internal static void CheckUnrecorded(Tensor self, string op)
+    {
+        if (Scripting.Tracer.Current is { } tracer && (tracer.IsTraced(self) || tracer.Capture.IsState(self)))
+            throw Scripting.TraceDiagnostics.Unrecorded(op, "write the new contents out of place (x * 0, Tensor.FullLike) or Copy_ them in");
+        Check(self, op);
     }
 
     /// <summary>Refuses in-place writes that would make gradients wrong.</summary>

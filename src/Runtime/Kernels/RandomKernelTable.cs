@@ -11,8 +11,9 @@ internal static class RandomKernelTable
     [
         ("dropout", (inputs, attrs) => DropoutWithMask("dropout", inputs[0], attrs, feature: false)),
         ("dropout2d", (inputs, attrs) => DropoutWithMask("dropout2d", inputs[0], attrs, feature: true)),
-        ("bernoulli", (inputs, attrs) => [attrs.GetOptionalDouble("p") is { } p ? inputs[0].Bernoulli(p) : inputs[0].Bernoulli()]),
-        ("multinomial", (inputs, attrs) => [inputs[0].Multinomial(attrs.GetLong("num_samples", 0), attrs.GetBool("replacement", false))]),
+        // The kernels themselves, not Tensor.Bernoulli: a graph run inside traced code records these ops, so they do not freeze.
+        ("bernoulli", (inputs, attrs) => [Sampling.BernoulliKernel.Run(inputs[0], attrs.GetOptionalDouble("p"), null)]),
+        ("multinomial", (inputs, attrs) => [Sampling.MultinomialKernel.Run(inputs[0], attrs.GetLong("num_samples", 0), attrs.GetBool("replacement", false), null)]),
     ];
 
     private static Tensor[] DropoutWithMask(string op, Tensor input, Attrs attrs, bool feature)

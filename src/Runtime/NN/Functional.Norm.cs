@@ -28,7 +28,7 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         var (output, newMean, newVar) = NormKernels.BatchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps);
-        output = TrackChannelNorm(output, "batch_norm", [input, runningMean, runningVar, weight, bias], "training", training, momentum, eps);
+        output = TrackChannelNorm((output, newMean, newVar), "batch_norm", [input, runningMean, runningVar, weight, bias], "training", training, momentum, eps);
         if (training && newMean is not null && newVar is not null)
             UpdateRunningStats(runningMean!, runningVar!, newMean, newVar);
         return output;
@@ -54,7 +54,7 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         var (output, newMean, newVar) = NormKernels.InstanceNorm(input, runningMean, runningVar, weight, bias, useInputStats, momentum, eps);
-        output = TrackChannelNorm(output, "instance_norm", [input, runningMean, runningVar, weight, bias], "use_input_stats", useInputStats, momentum, eps);
+        output = TrackChannelNorm((output, newMean, newVar), "instance_norm", [input, runningMean, runningVar, weight, bias], "use_input_stats", useInputStats, momentum, eps);
         if (newMean is not null && newVar is not null)
             UpdateRunningStats(runningMean!, runningVar!, newMean, newVar);
         return output;
@@ -120,14 +120,16 @@ public static partial class Functional
     }
 
     /// <summary>
-    /// Records batch_norm or instance_norm (the running statistics are inputs without gradients); <paramref name="modeAttr"/>
-    /// is the op's training / use_input_stats switch.
+    /// Records batch_norm or instance_norm (the running statistics are inputs without gradients) with all its results,
+    /// so a tracer sees where the updated statistics come from; <paramref name="modeAttr"/> is the op's training /
+    /// use_input_stats switch.
     /// </summary>
-    private static Tensor TrackChannelNorm(Tensor output, string op, Tensor?[] inputs, string modeAttr, bool mode, double momentum, double eps)
+    private static Tensor TrackChannelNorm((Tensor Out, Tensor? NewMean, Tensor? NewVar) results, string op, Tensor?[] inputs, string modeAttr, bool mode, double momentum, double eps)
     {
-        if (!NormNeedsGrad(inputs[0]!, inputs[3], inputs[4])) return output;
+        if (!NormNeedsGrad(inputs[0]!, inputs[3], inputs[4])) return results.Out;
         var attrs = new IR.Attrs { { modeAttr, mode }, { "momentum", momentum }, { "eps", eps } };
-        return GradRecorder.Record(op, attrs, Trim(inputs), [output])[0];
+        Tensor[] outputs = results is (_, { } mean, { } variance) ? [results.Out, mean, variance] : [results.Out];
+        return GradRecorder.Record(op, attrs, Trim(inputs), outputs)[0];
     }
 
     /// <summary>

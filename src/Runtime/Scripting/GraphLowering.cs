@@ -6,7 +6,10 @@ namespace Kiln.Scripting;
 /// <summary>How a <see cref="ScriptModule"/> gets the graph of its module's forward pass for given inputs.</summary>
 internal interface IGraphLowering
 {
-    /// <summary>Captures <paramref name="module"/>'s forward pass for inputs like <paramref name="inputs"/> (their dtypes and shapes).</summary>
+    /// <summary>
+    /// Captures <paramref name="module"/>'s forward pass for inputs like <paramref name="inputs"/> (their dtypes and
+    /// shapes): its graph returns Forward's outputs, then the capture's <see cref="GraphCapture.StateUpdates"/>.
+    /// </summary>
     GraphCapture Lower(Module module, Tensor[] inputs);
 }
 
@@ -19,6 +22,7 @@ internal sealed class ScriptLowering : IGraphLowering
         var capture = new GraphCapture(module, module.GetType().Name);
         IrType[] types = [.. inputs.Select(t => TensorValueType.Of(t.DType, [.. t.Shape.Select(Dim.Of)]))];
         ScriptFrontends.Current.Lower(module, types, capture);
+        capture.AddStateOutputs();
         GraphVerifier.Verify(capture.Graph);
         return capture;
     }

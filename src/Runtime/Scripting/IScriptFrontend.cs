@@ -11,7 +11,9 @@ public interface IScriptFrontend
 {
     /// <summary>
     /// Fills <paramref name="capture"/>'s graph with <paramref name="module"/>'s forward pass for inputs of
-    /// <paramref name="inputTypes"/> (one per <c>Forward</c> parameter): its inputs, nodes and outputs.
+    /// <paramref name="inputTypes"/> (one per <c>Forward</c> parameter): its inputs, nodes and outputs. Module state
+    /// the pass writes is left in <see cref="GraphCapture.StateUpdates"/> (a <see cref="Tracer"/> records it there);
+    /// <c>Jit.Script</c> appends it to the outputs afterwards.
     /// </summary>
     /// <exception cref="ScriptException">The module uses something the frontend cannot compile; the diagnostics say what and where.</exception>
     void Lower(Module module, IReadOnlyList<IrType> inputTypes, GraphCapture capture);

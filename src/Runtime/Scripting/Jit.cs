@@ -29,11 +29,13 @@ public static class Jit
     /// <summary>
     /// A <see cref="ScriptModule"/> running the ops <paramref name="module"/>'s <c>Forward</c> performs on
     /// <paramref name="example"/> (one tensor per Forward parameter; others keep their defaults). Inputs of another
-    /// shape, or another training mode, are traced again on first use.
+    /// shape, or another training mode, are traced again on first use. Tracing leaves the module's state as it was;
+    /// running the graph updates it as Forward does (batch norm's running statistics in training).
     /// </summary>
     /// <exception cref="ScriptException">
-    /// Forward turns a tensor into a C# value (KILN0100: a data-dependent branch would be frozen, so it is refused), or
-    /// does something else tracing cannot record (KILN0101); the diagnostic points at the line.
+    /// Forward turns a tensor into a C# value (KILN0100: a data-dependent branch would be frozen, so it is refused),
+    /// creates a random tensor (KILN0103: the draw would be frozen), or does something else tracing cannot record
+    /// (KILN0101); the diagnostic points at the line.
     /// </exception>
     public static ScriptModule Trace(Module module, params Tensor[] example) => Trace(module, new TraceOptions(), example);
 

@@ -14,9 +14,10 @@ namespace Kiln;
 /// <see cref="Module.Eval"/> switch between them.
 /// </summary>
 /// <remarks>
-/// The graphs compute outputs only: state a forward pass updates eagerly (batch-norm running statistics in training)
-/// is not updated by them. Convert the module (<see cref="Module.To(DType)"/>) before scripting it: conversion replaces
-/// parameters, which the graphs already hold.
+/// State the forward pass updates in place (batch-norm running statistics in training) is updated as in eager mode:
+/// the graph returns the new values after Forward's own outputs (<see cref="StateOutputs"/>), and each run copies them
+/// into the module's tensors, outside autograd. Convert the module (<see cref="Module.To(DType)"/>) before scripting
+/// it: conversion replaces parameters, which the graphs already hold.
 /// </remarks>
 public sealed class ScriptModule : Module
 {
@@ -46,9 +47,18 @@ public sealed class ScriptModule : Module
     /// <summary>The eager module this one runs (its submodules and tensors are this module's).</summary>
     public Module Module => source.Module;
 
-    /// <summary>The graph made last (for the latest new input signature or mode).</summary>
+    /// <summary>The graph made last (for the latest new input signature or mode): Forward's outputs, then the <see cref="StateOutputs"/>.</summary>
     /// <exception cref="InvalidOperationException">No graph was made yet: <see cref="Jit.Script(Module)"/> lowers on the first call.</exception>
-    public Graph Graph => last?.Graph ?? throw new InvalidOperationException(
+    public Graph Graph => Last.Graph;
+
+    /// <summary>
+    /// The state-dict names of the module tensors that <see cref="Graph"/>'s last outputs update (one per output, in
+    /// order; empty when Forward updates no state, as in evaluation mode).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No graph was made yet.</exception>
+    public IReadOnlyList<string> StateOutputs => [.. Last.Updates.Select(u => u.Name)];
+
+    private Lowered Last => last ?? throw new InvalidOperationException(
         $"ScriptModule({Module.GetType().Name}): no graph yet; Jit.Script lowers on the first Forward for each input signature (call Forward, or use Jit.Script(module, example))");
 
     /// <summary>The graphs made so far, one per training mode and input signature.</summary>
@@ -66,10 +76,13 @@ public sealed class ScriptModule : Module
     {
         var outputs = Run(inputs);
         return outputs is [Tensor single] ? single : throw new InvalidOperationException(
-            $"ScriptModule({Module.GetType().Name}).Forward: the graph returns {outputs.Length} outputs ({string.Join(", ", Graph.Outputs.Select(o => o.Type))}), not one tensor; use Run to get them all");
+            $"ScriptModule({Module.GetType().Name}).Forward: the graph returns {outputs.Length} outputs ({string.Join(", ", Graph.Outputs.Take(outputs.Length).Select(o => o.Type))}), not one tensor; use Run to get them all");
     }
 
-    /// <summary>Runs the graph on <paramref name="inputs"/> (tensors, one per Forward parameter) and returns every output (tuples as <c>object?[]</c>).</summary>
+    /// <summary>
+    /// Runs the graph on <paramref name="inputs"/> (tensors, one per Forward parameter), writes the state it updates
+    /// into the module's tensors, and returns every output of Forward (tuples as <c>object?[]</c>).
+    /// </summary>
     /// <exception cref="ArgumentException">An input is not a tensor.</exception>
     /// <exception cref="ScriptException">No graph exists yet for these inputs and making one fails.</exception>
     public object?[] Run(params object?[] inputs)
@@ -81,7 +94,8 @@ public sealed class ScriptModule : Module
             tensors[i] = inputs[i] as Tensor ?? throw new ArgumentException(
                 $"ScriptModule({Module.GetType().Name}): input {i} is {(inputs[i] is null ? "null" : "a " + inputs[i]!.GetType().Name)}; its inputs are tensors", nameof(inputs));
         }
-        return Lower(tensors).Executor.Run(inputs);
+        var lowered = Lower(tensors);
+        return StoreState(lowered, lowered.Executor.Run(inputs));
     }
 
     /// <summary>The graph for <paramref name="inputs"/> in the current modes, made now when there is none.</summary>
@@ -96,7 +110,7 @@ public sealed class ScriptModule : Module
             var found = graphs.FirstOrDefault(g => g.Modes == modes && Admits(g.Graph, inputs));
             if (found is not null) return found;
             var capture = source.Lowering.Lower(Module, inputs);
-            var made = new Lowered(modes, capture.Graph, new GraphExecutor(capture.Graph, capture.Parameters));
+            var made = new Lowered(modes, capture.Graph, new GraphExecutor(capture.Graph, capture.Parameters), [.. capture.StateUpdates]);
             graphs.Add(made);
             return last = made;
         }
@@ -104,6 +118,20 @@ public sealed class ScriptModule : Module
 
     /// <inheritdoc/>
     protected override string ExtraRepr() => $"module={Module.GetType().Name}, graphs={graphs.Count}";
+
+    /// <summary>
+    /// Copies the graph's state outputs into the module's tensors (outside autograd, like the eager in-place writes)
+    /// and returns Forward's own outputs.
+    /// </summary>
+    private static object?[] StoreState(Lowered lowered, object?[] outputs)
+    {
+        int own = outputs.Length - lowered.Updates.Count;
+        using (Autograd.NoGrad())
+        {
+            for (int i = 0; i < lowered.Updates.Count; i++) lowered.Updates[i].State.Copy_((Tensor)outputs[own + i]!);
+        }
+        return outputs[..own];
+    }
 
     private static bool Admits(Graph graph, Tensor[] inputs)
     {
@@ -122,6 +150,9 @@ public sealed class ScriptModule : Module
         foreach (var (m, mode) in below) m.Train(mode);
     }
 
-    /// <summary>A graph made for one mode key (every module's training flag) and the input types of its inputs.</summary>
-    internal sealed record Lowered(string Modes, Graph Graph, GraphExecutor Executor);
+    /// <summary>
+    /// A graph made for one mode key (every module's training flag) and the input types of its inputs, with the state
+    /// its last outputs update.
+    /// </summary>
+    internal sealed record Lowered(string Modes, Graph Graph, GraphExecutor Executor, IReadOnlyList<StateUpdate> Updates);
 }

@@ -66,7 +66,7 @@ public sealed partial class ScriptDiagnosticsTests
     {
         string docs = File.ReadAllText(Path.Combine(UserCompilation.ProjectDirectory(), "..", "..", "docs", "diagnostics.md"));
         var sections = SectionHeading().Matches(docs).Select(m => m.Groups[1].Value).ToList();
-        string[] tracing = [ScriptDiagnosticIds.TraceTensorToValue, ScriptDiagnosticIds.TraceUntraceable, ScriptDiagnosticIds.TraceNotSymbolic];
+        string[] tracing = [ScriptDiagnosticIds.TraceTensorToValue, ScriptDiagnosticIds.TraceUntraceable, ScriptDiagnosticIds.TraceNotSymbolic, ScriptDiagnosticIds.TraceRandomFrozen];
 
         var expected = ScriptDiagnostics.All.Select(d => d.Id).Concat(tracing).Order(StringComparer.Ordinal);
 

@@ -32,6 +32,8 @@ public sealed record CorpusCase(string Name, Func<Module> Create, Func<long, Ten
         Of<LayerStack>(n => [Tensor.Randn(n, 8)]),
         Of<TwoHeads>(n => [Tensor.Randn(n, 8)]) with { ReturnsTuple = true },
         Of<Composite>(n => [Tensor.Randn(n, 8)]),
+        Of<ConvBnNet>(n => [Tensor.Randn(n, 3, 6, 6)]),
+        Of<BnMlp>(n => [Tensor.Randn(n, 8)]),
     ];
 
     /// <summary>The corpus as xunit theory data: one row holding each case's name.</summary>
@@ -39,6 +41,14 @@ public sealed record CorpusCase(string Name, Func<Module> Create, Func<long, Ten
 
     /// <summary>The models that tracing handles (all but the data-dependent ones), as theory data.</summary>
     public static TheoryData<string> TraceableNames => [.. All.Where(c => !c.DataDependent).Select(c => c.Name)];
+
+    /// <summary>A fresh model holding <paramref name="model"/>'s parameters and buffers (copies), to run eagerly beside it.</summary>
+    public Module Twin(Module model)
+    {
+        var twin = Create();
+        twin.LoadStateDict(model.StateDict());
+        return twin;
+    }
 
     /// <summary>The case named <paramref name="name"/>.</summary>
     public static CorpusCase Get(string name) =>

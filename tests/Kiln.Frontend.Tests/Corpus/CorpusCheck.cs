@@ -40,15 +40,30 @@ public static class CorpusCheck
     /// Asserts that <paramref name="graphRun"/> (the graph's outputs for the inputs) gives the eager outputs and the eager
     /// gradients of every parameter, for the loss sum of all outputs' sums.
     /// </summary>
-    public static void OutputsAndGradientsMatch(Module model, Func<Tensor[], object?[]> graphRun, Tensor[] inputs)
+    public static void OutputsAndGradientsMatch(Module model, Func<Tensor[], object?[]> graphRun, Tensor[] inputs) =>
+        OutputsAndGradientsMatch(model, model, graphRun, inputs);
+
+    /// <summary>
+    /// Asserts that <paramref name="graphRun"/>, a graph of <paramref name="model"/>, gives the outputs and parameter
+    /// gradients that <paramref name="eager"/> (the same model, or a twin with equal tensors) gives eagerly.
+    /// </summary>
+    public static void OutputsAndGradientsMatch(Module eager, Module model, Func<Tensor[], object?[]> graphRun, Tensor[] inputs)
     {
-        var (eagerOutputs, eagerGrads) = Run(model, () => Eager(model, inputs));
+        var (eagerOutputs, eagerGrads) = Run(eager, () => Eager(eager, inputs));
         var (graphOutputs, graphGrads) = Run(model, () => Flatten(graphRun(inputs)));
         Assert.Equal(eagerOutputs.Length, graphOutputs.Length);
         for (int i = 0; i < eagerOutputs.Length; i++) AssertSame($"output {i}", eagerOutputs[i], graphOutputs[i]);
         Assert.NotEmpty(eagerGrads);
         Assert.Equal(eagerGrads.Keys, graphGrads.Keys);
         foreach (var (name, grad) in eagerGrads) AssertSame($"gradient of {name}", grad, graphGrads[name]);
+    }
+
+    /// <summary>Asserts that two models hold the same buffers (batch norm's running statistics and counts), bit for bit.</summary>
+    public static void BuffersMatch(Module expected, Module actual)
+    {
+        var buffers = actual.NamedBuffers().ToDictionary(b => b.Name, b => b.Buffer);
+        Assert.Equal(expected.NamedBuffers().Select(b => b.Name), buffers.Keys);
+        foreach (var (name, buffer) in expected.NamedBuffers()) AssertSame(name, buffer, buffers[name]);
     }
 
     /// <summary>Asserts equal dtype, shape and bits.</summary>

@@ -59,13 +59,13 @@ public sealed class TraceDiagnosticTests
     }
 
     [Fact]
-    public void A_traced_tensor_overwritten_by_an_unrecorded_op_is_refused_when_next_read()
+    public void A_traced_tensor_overwritten_by_an_unrecorded_op_is_refused_where_it_is_written()
     {
         var e = Assert.Throws<ScriptException>(() => Jit.Trace(new ZeroesInPlace(), Tensor.Randn(2, 3)));
         var d = Assert.Single(e.Diagnostics);
         Assert.Equal("KILN0101", d.Id);
-        Assert.Contains("would be stale", d.Message, StringComparison.Ordinal);
-        Assert.Contains("return h + x;", File.ReadAllLines(d.File!)[d.Line - 1], StringComparison.Ordinal);
+        Assert.Contains("tracing: zero_ inside traced code is not recorded", d.Message, StringComparison.Ordinal);
+        Assert.Contains("h.Zero_();", File.ReadAllLines(d.File!)[d.Line - 1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,12 +77,45 @@ public sealed class TraceDiagnosticTests
         CorpusCheck.AssertSame("output", model.Forward(x), traced.Forward(x));
     }
 
+    [Theory]
+    [InlineData("randn", "Tensor.Randn(")]
+    [InlineData("rand_like", "Tensor.RandLike(")]
+    [InlineData("randint", "Tensor.Randint(")]
+    [InlineData("normal_", ".Normal_(")]
+    [InlineData("bernoulli", ".Bernoulli(")]
+    [InlineData("multinomial", ".Multinomial(")]
+    [InlineData("attention_dropout", "dropoutP: 0.5")]
+    public void A_random_tensor_created_in_traced_code_is_refused_at_its_line(string kind, string code)
+    {
+        var e = Assert.Throws<ScriptException>(() => Jit.Trace(new AddsNoise(kind), Tensor.Rand(3, 4)));
+        var d = Assert.Single(e.Diagnostics);
+        Assert.Equal("KILN0103", d.Id);
+        Assert.EndsWith(nameof(TraceDiagnosticTests) + ".cs", d.File, StringComparison.Ordinal);
+        Assert.Contains(code, File.ReadAllLines(d.File!)[d.Line - 1], StringComparison.Ordinal);
+        Assert.Contains("frozen into the graph", d.Message, StringComparison.Ordinal);
+        Assert.Contains("Dropout", d.Hint, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_forward_that_takes_other_inputs_is_named_in_the_error()
     {
         var e = Assert.Throws<ArgumentException>(() => Jit.Trace(new Linear(3, 2), Tensor.Randn(2, 3), Tensor.Randn(2, 3)));
         Assert.Contains("Linear: no public Forward takes 2 tensors", e.Message, StringComparison.Ordinal);
         Assert.Contains("Tensor Forward(Tensor input)", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class AddsNoise(string kind) : Module
+    {
+        public Tensor Forward(Tensor x) => kind switch
+        {
+            "randn" => x + Tensor.Randn(x.Shape),
+            "rand_like" => x + Tensor.RandLike(x),
+            "randint" => x + Tensor.Randint(0, 3, x.Shape),
+            "normal_" => x + Tensor.Empty(x.Shape).Normal_(),
+            "bernoulli" => x * x.Bernoulli(),
+            "multinomial" => x + x.Multinomial(4, replacement: true),
+            _ => Kiln.NN.Functional.ScaledDotProductAttention(x, x, x, dropoutP: 0.5),
+        };
     }
 
     private sealed class ZeroesInPlace : Module
@@ -136,6 +169,46 @@ public sealed class TraceDiagnosticTests
             var top = h[0];
             top.Relu_();
             return h + top.Sum();
+        }
+    }
+
+    [Theory]
+    [InlineData(typeof(Detaches), "Detach()")]
+    [InlineData(typeof(FillsBuffer), "fill_")]
+    public void Work_the_tracer_cannot_record_is_refused_at_its_line(Type model, string what)
+    {
+        var e = Assert.Throws<ScriptException>(() => Jit.Trace((Module)Activator.CreateInstance(model)!, Tensor.Randn(2, 3)));
+        var d = Assert.Single(e.Diagnostics);
+        Assert.Equal("KILN0101", d.Id);
+        Assert.Contains($"tracing: {what} inside traced code is not recorded", d.Message, StringComparison.Ordinal);
+        Assert.EndsWith(nameof(TraceDiagnosticTests) + ".cs", d.File, StringComparison.Ordinal);
+        Assert.Contains("// refused", File.ReadAllLines(d.File!)[d.Line - 1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Library_code_may_still_use_no_grad_and_fill_inside_a_trace()
+    {
+        var model = new BatchNorm1d(3);
+        var x = Tensor.Randn(4, 3);
+        var traced = Jit.Trace(model, x);
+        var twin = new BatchNorm1d(3);
+        CorpusCheck.AssertSame("output", twin.Forward(x), traced.Forward(x));
+    }
+
+    private sealed class Detaches : Module
+    {
+        public Tensor Forward(Tensor x) => x.Relu().Detach() * x; // refused
+    }
+
+    private sealed class FillsBuffer : Module
+    {
+        [Buffer]
+        private readonly Tensor count = Tensor.Ones(3);
+
+        public Tensor Forward(Tensor x)
+        {
+            count.Fill_(2.0); // refused
+            return x + count;
         }
     }
 }

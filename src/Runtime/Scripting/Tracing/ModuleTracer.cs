@@ -7,8 +7,9 @@ namespace Kiln.Scripting;
 /// <summary>
 /// Traces a module's <c>Forward</c> on example inputs into a graph (what <c>Jit.Trace</c> does): the inputs are graph
 /// inputs named after Forward's parameters, every op recorded by a <see cref="Tracer"/>, the returned tensor (or the
-/// elements of a returned tuple) the outputs. The module's buffers are restored afterwards, so tracing leaves the
-/// module as it was (batch-norm statistics included).
+/// elements of a returned tuple) the outputs, followed by the module state Forward updates
+/// (<see cref="GraphCapture.StateUpdates"/>). The module's buffers are restored afterwards, so tracing leaves the
+/// module as it was (batch-norm statistics included): only running the graph updates them.
 /// </summary>
 internal static class ModuleTracer
 {
@@ -54,6 +55,7 @@ internal static class ModuleTracer
             var result = forward.Invoke(module, inputs);
             graph.SetOutputs(Outputs(tracer, module, result));
         }
+        capture.AddStateOutputs();
         RemoveDeadNodes(graph);
         GraphVerifier.Verify(graph);
         return capture;

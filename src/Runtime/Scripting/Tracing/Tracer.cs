@@ -6,12 +6,14 @@ namespace Kiln.Scripting;
 /// Records the tensor ops run on this thread into a graph while it is active (from construction until disposed):
 /// each op Kiln records for autograd becomes a node built with <see cref="Builder"/>, its operands the values of
 /// its input tensors and its results mapped to its output tensors. In-place ops are recorded functionally (the
-/// tensor then maps to the new value). Tensors the tracer has not seen are read through <see cref="GraphCapture.Bind"/>:
-/// module parameters and buffers become graph parameters, other tensors constants holding a copy of their contents
-/// when first read (a later in-place write to such a tensor makes a new constant). Turning a tensor computed from
-/// the declared inputs into a C# value (<c>Item</c>, <c>ToArray</c>...) from user code throws KILN0100 pointing at
-/// the line, since control flow on it would be frozen. Ops run with grad mode off (inside Kiln's kernels, or under
-/// <c>Autograd.NoGrad()</c>) are not recorded.
+/// tensor then maps to the new value); an in-place write into module state is a <see cref="GraphCapture.StateUpdates"/>
+/// entry, recorded even under <c>Autograd.NoGrad()</c> (batch norm's running statistics). Tensors the tracer has not
+/// seen are read through <see cref="GraphCapture.Bind"/>: module parameters and buffers become graph parameters, other
+/// tensors constants holding a copy of their contents when first read (a later in-place write to such a tensor makes
+/// a new constant). Turning a tensor computed from the declared inputs, or module state the pass updated, into a C#
+/// value (<c>Item</c>, <c>ToArray</c>...) throws KILN0100 pointing at the line, since control flow on it would be
+/// frozen; drawing random numbers into a new tensor throws KILN0103, since the draw would be frozen. Other ops run with
+/// grad mode off (inside Kiln's kernels, or under <c>Autograd.NoGrad()</c>) are not recorded.
 /// </summary>
 public sealed class Tracer : IDisposable
 {
@@ -37,6 +39,8 @@ public sealed class Tracer : IDisposable
         Builder = builder;
         previous = current;
         current = this;
+        // In-place ops look for autograd state before asking whether to record: buffers get some, so writes to them are seen.
+        foreach (var state in capture.StateTensors) Mark(state);
     }
 
     /// <summary>The capture that binds tensors the traced code reads but did not compute.</summary>
@@ -53,6 +57,9 @@ public sealed class Tracer : IDisposable
 
     /// <summary>Whether an op run now must be recorded: a tracer is active and grad mode is on.</summary>
     internal static bool IsRecording => current is not null && GradMode.IsEnabled;
+
+    /// <summary>Whether an in-place write into <paramref name="tensor"/> with grad mode off must be recorded: it is module state of the active tracer's capture.</summary>
+    internal static bool IsStateWrite(Tensor tensor) => current is { } tracer && tracer.Capture.IsState(tensor);
 
     /// <summary>Declares <paramref name="tensor"/> as standing for <paramref name="value"/> (a graph input, or a call-site argument).</summary>
     public void Map(Tensor tensor, Value value)
@@ -140,6 +147,7 @@ public sealed class Tracer : IDisposable
     /// <see cref="InPlaceGrad.Run"/> after it wrote the out-of-place result into <paramref name="self"/>).
     /// </summary>
     /// <exception cref="ScriptException">KILN0101: another traced tensor shares <paramref name="self"/>'s storage (a view), and would keep stale values.</exception>
+    /// <exception cref="ScriptException">KILN0101: module state is written inside an If or Loop block, which cannot pass the new value out.</exception>
     internal void RecordInPlace(Tensor self, Tensor result, string op)
     {
         if (!values.TryGetValue(result, out var traced)) return;
@@ -153,14 +161,55 @@ public sealed class Tracer : IDisposable
                     span, "use the out-of-place op (e.g. Relu() rather than Relu_())");
             }
         }
-        MapResult(self, traced.Value);
+        if (!Capture.IsState(self))
+        {
+            MapResult(self, traced.Value);
+            return;
+        }
+        if (Builder.Block != Capture.Graph.Body)
+        {
+            var span = Builder.Span ?? UserCode.Span();
+            throw TraceDiagnostics.Error(TraceDiagnostics.Untraceable,
+                $"tracing: {op}{TraceDiagnostics.At(span)} updates module state {Capture.StateName(self)} inside a branch or loop on tensor data, which cannot pass the new value out",
+                span, "update the state outside the branch (call the layer before it), or evaluate the layer in Eval() mode there");
+        }
+        Capture.UpdateState(self, traced.Value);
     }
 
-    /// <summary>Throws KILN0100 when user code reads a tensor computed from the inputs into C# (called by Item, ToArray and CopyTo).</summary>
+    /// <summary>
+    /// Records a write into module state made with grad mode off (called by <see cref="InPlaceGrad.Run"/> for such a
+    /// write while this tracer is active, as batch norm updates its running statistics): the op's out-of-place form
+    /// runs with grad mode on, so its ops are recorded, and its result is written into <paramref name="state"/> and
+    /// becomes the state's new value. The state gets no autograd history, as in eager mode.
+    /// </summary>
+    internal Tensor WriteState(Tensor state, string op, Func<Tensor> outOfPlace)
+    {
+        Tensor result;
+        using (GradMode.Set(true)) result = outOfPlace();
+        state.Overwrite(result);
+        RecordInPlace(state, result, op);
+        return state;
+    }
+
+    /// <summary>Throws KILN0103 when random numbers are drawn into a new tensor while a tracer is active (called by the random creation and fill ops).</summary>
+    /// <exception cref="ScriptException">KILN0103.</exception>
+    internal static void CheckRandom(string op)
+    {
+        if (current is { } tracer) throw TraceDiagnostics.RandomTensor(op, tracer.Builder.Span ?? UserCode.Span());
+    }
+
+    /// <summary>
+    /// Throws KILN0100 when user code reads a tensor computed from the inputs into C#, or a module reads state the pass
+    /// updated (called by Item, ToArray and CopyTo).
+    /// </summary>
     /// <exception cref="ScriptException">KILN0100.</exception>
     internal static void CheckRead(Tensor tensor, string accessor)
     {
-        if (current is not { } tracer || !tracer.values.TryGetValue(tensor, out var traced) || !tracer.dataValues.Contains(traced.Value)) return;
+        if (current is not { } tracer) return;
+        // State the pass updated changes from run to run: a module (a Kiln layer too) acting on its value would freeze it.
+        if (tracer.Capture.IsUpdated(tensor) && UserCode.CalledFromModuleCode(accessor))
+            throw TraceDiagnostics.StateRead(accessor, tracer.Capture.StateName(tensor));
+        if (!tracer.values.TryGetValue(tensor, out var traced) || !tracer.dataValues.Contains(traced.Value)) return;
         if (UserCode.CalledFromUserCode(accessor)) throw TraceDiagnostics.DataRead(accessor);
     }
 
@@ -186,6 +235,11 @@ public sealed class Tracer : IDisposable
     {
         values[tensor] = (value, tensor.Version);
         // Kiln's ops look for autograd state before asking whether to record: give traced tensors some.
+        Mark(tensor);
+    }
+
+    private void Mark(Tensor tensor)
+    {
         if (tensor.autograd is null)
         {
             tensor.autograd = new AutogradMeta();

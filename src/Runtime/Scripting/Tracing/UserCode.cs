@@ -35,15 +35,27 @@ internal static class UserCode
     /// Whether the data accessor <paramref name="accessor"/> (<c>Item</c>, <c>ToArray</c>...) on the current stack was
     /// called by user code rather than by Kiln's own implementation of an op (which reads data the recorded op recomputes).
     /// </summary>
-    internal static bool CalledFromUserCode(string accessor)
+    internal static bool CalledFromUserCode(string accessor, Type? owner = null) => FindCaller(accessor, owner ?? typeof(Tensor), out var method) && !IsKiln(method);
+
+    /// <summary>
+    /// Whether <paramref name="accessor"/> was called by user code or by a module's own method (a Kiln layer's
+    /// <c>Forward</c>): code that acts on what it reads, unlike an op's implementation.
+    /// </summary>
+    internal static bool CalledFromModuleCode(string accessor) =>
+        FindCaller(accessor, typeof(Tensor), out var method) && (!IsKiln(method) || typeof(NN.Module).IsAssignableFrom(method!.DeclaringType));
+
+    /// <summary>Finds the method that called <paramref name="owner"/>'s <paramref name="accessor"/> on the current stack (null for a frame without one); false when there is none.</summary>
+    private static bool FindCaller(string accessor, Type owner, out MethodBase? caller)
     {
         foreach (var frame in new StackTrace(1, fNeedFileInfo: false).GetFrames())
         {
             var method = frame.GetMethod();
             var type = method?.DeclaringType;
-            if (type == typeof(Tracer) || (type == typeof(Tensor) && method!.Name == accessor)) continue;
-            return !IsKiln(method);
+            if (type == typeof(UserCode) || type == typeof(Tracer) || (type == owner && method!.Name == accessor)) continue;
+            caller = method;
+            return true;
         }
+        caller = null;
         return false;
     }
 
