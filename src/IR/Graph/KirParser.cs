@@ -15,6 +15,7 @@ public sealed class KirParser
     private readonly HashSet<string> defined = new(StringComparer.Ordinal);
     private readonly GraphModule module = new([]);
     private int pos;
+    private int depth;
     private Graph graph = null!;
 
     private KirParser(string text, IReadOnlyDictionary<string, TensorConstant>? constants)
@@ -56,6 +57,9 @@ public sealed class KirParser
         }
         return parser.module;
     }
+
+    // Types and blocks are parsed recursively: bounding their nesting keeps hostile text from overflowing the stack.
+    private const int MaxNesting = 256;
 
     private KirToken Peek(int ahead = 0) => tokens[Math.Min(pos + ahead, tokens.Count - 1)];
 
@@ -331,6 +335,28 @@ public sealed class KirParser
 
     private void ParseRegions(Node node)
     {
+        Enter(Peek());
+        try
+        {
+            ParseRegionList(node);
+        }
+        finally
+        {
+            depth--;
+        }
+    }
+
+    private void Enter(KirToken at)
+    {
+        if (++depth > MaxNesting)
+        {
+            depth = 0;
+            throw Fail(at, $"types or blocks nest deeper than {MaxNesting} levels");
+        }
+    }
+
+    private void ParseRegionList(Node node)
+    {
         Expect("{");
         foreach (var label in NodeKinds.BlockLabels(node.Kind))
         {
@@ -400,6 +426,19 @@ public sealed class KirParser
     }
 
     private IrType ParseType()
+    {
+        Enter(Peek());
+        try
+        {
+            return ParseTypeAt();
+        }
+        finally
+        {
+            depth--;
+        }
+    }
+
+    private IrType ParseTypeAt()
     {
         var t = Expect(KirTokenKind.Ident, "a type (f32[...], int, float, bool, tuple<...>, list<...>, optional<...>)");
         switch (t.Text)

@@ -75,4 +75,25 @@ public class KirParseErrorTests
             """));
         Assert.Equal("m.cs:1:2: %y = relu: result 0 (%y) is declared f32[4] but relu gives f32[3]", e.Message);
     }
+
+    [Fact]
+    public void Nesting_too_deep_for_the_recursive_parser_is_an_error_not_a_stack_overflow()
+    {
+        var types = "graph @g(%x: " + string.Concat(Enumerable.Repeat("list<", 100_000)) + "f32[1]";
+        var e = Assert.Throws<KirParseException>(() => KirParser.Parse(types));
+        Assert.Contains("types or blocks nest deeper than 256 levels", e.Message, StringComparison.Ordinal);
+
+        var blocks = new System.Text.StringBuilder("graph @g(%c: bool) -> () {\n");
+        for (int i = 0; i < 300; i++) blocks.Append("if(%c) {\nthen:\n");
+        var b = Assert.Throws<KirParseException>(() => KirParser.Parse(blocks.ToString()));
+        Assert.Contains("nest deeper than 256", b.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Moderately_nested_types_still_parse()
+    {
+        var type = string.Concat(Enumerable.Repeat("list<", 50)) + "f32[1]" + new string('>', 50);
+        var g = KirParser.Parse($"graph @g(%x: {type}) -> ({type}) {{\n  return %x\n}}");
+        Assert.Equal(type, g.Inputs[0].Type.ToString());
+    }
 }
