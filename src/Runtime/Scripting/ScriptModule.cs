@@ -17,9 +17,10 @@ namespace Kiln;
 /// State the forward pass updates in place (batch-norm running statistics in training) is updated as in eager mode:
 /// the graph returns the new values after Forward's own outputs (<see cref="StateOutputs"/>), and each run copies them
 /// into the module's tensors, outside autograd. Convert the module (<see cref="Module.To(DType)"/>) before scripting
-/// it: conversion replaces parameters, which the graphs already hold.
+/// it: conversion replaces parameters, which the graphs already hold. <see cref="Save(string)"/> writes the graphs and
+/// tensors to a <c>.kiln</c> file, and <see cref="Load(string)"/> gives a module that runs them without the model's class.
 /// </remarks>
-public sealed class ScriptModule : Module
+public sealed partial class ScriptModule : Module
 {
     // Held outside any Module-typed field, so the wrapped module is not found as a submodule named "module":
     // its members are registered under their own names instead.
@@ -28,10 +29,16 @@ public sealed class ScriptModule : Module
     private readonly Lock gate = new();
     private Lowered? last;
 
-    internal ScriptModule(Module module, IGraphLowering lowering)
+    /// <summary>
+    /// A module running <paramref name="module"/>'s forward pass through the graphs <paramref name="lowering"/> makes,
+    /// starting with <paramref name="stored"/> ones (the last of them the latest).
+    /// </summary>
+    internal ScriptModule(Module module, IGraphLowering lowering, IReadOnlyList<Lowered>? stored = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         source = (module, lowering);
+        graphs.AddRange(stored ?? []);
+        last = graphs.LastOrDefault();
         foreach (var member in module.Members())
         {
             switch (member.Kind)
@@ -44,7 +51,10 @@ public sealed class ScriptModule : Module
         SetOwnMode(this, module.Training);
     }
 
-    /// <summary>The eager module this one runs (its submodules and tensors are this module's).</summary>
+    /// <summary>
+    /// The eager module this one runs (its submodules and tensors are this module's); for a loaded module, the tree of
+    /// modules holding the stored parameters and buffers, which has no Forward of its own.
+    /// </summary>
     public Module Module => source.Module;
 
     /// <summary>The graph made last (for the latest new input signature or mode): Forward's outputs, then the <see cref="StateOutputs"/>.</summary>
@@ -85,6 +95,7 @@ public sealed class ScriptModule : Module
     /// </summary>
     /// <exception cref="ArgumentException">An input is not a tensor.</exception>
     /// <exception cref="ScriptException">No graph exists yet for these inputs and making one fails.</exception>
+    /// <exception cref="ArgumentException">The module was loaded and no stored graph takes these inputs in the current modes.</exception>
     public object?[] Run(params object?[] inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -113,6 +124,18 @@ public sealed class ScriptModule : Module
             var made = new Lowered(modes, capture.Graph, new GraphExecutor(capture.Graph, capture.Parameters), [.. capture.StateUpdates]);
             graphs.Add(made);
             return last = made;
+        }
+    }
+
+    /// <summary>The graphs made so far, in the order made (the last is the latest).</summary>
+    /// <exception cref="InvalidOperationException">No graph was made yet.</exception>
+    internal IReadOnlyList<Lowered> Snapshot()
+    {
+        lock (gate)
+        {
+            // Last throws, saying how to make a graph, when there is none.
+            _ = Last;
+            return [.. graphs];
         }
     }
 

@@ -77,7 +77,11 @@ public static class CorpusCheck
         Assert.True(bad < 0, $"{what}: element {bad} is {(bad < 0 ? 0 : a[bad])}, expected {(bad < 0 ? 0 : e[bad])}");
     }
 
-    private static (Tensor[] Outputs, SortedDictionary<string, Tensor> Grads) Run(Module model, Func<Tensor[]> forward)
+    /// <summary>
+    /// Runs <paramref name="forward"/> (a pass of <paramref name="model"/>) and backward from the sum of its floating-point
+    /// outputs' sums: its outputs (detached) and each parameter's gradient by name.
+    /// </summary>
+    public static (Tensor[] Outputs, SortedDictionary<string, Tensor> Grads) Run(Module model, Func<Tensor[]> forward)
     {
         model.ZeroGrad();
         var outputs = forward();
