@@ -3,6 +3,7 @@ using Spectre.Console;
 
 namespace Kiln.Cli.Tests;
 
+[Collection(DefaultGeneratorCollection.Name)]
 public class DemoTests
 {
     [Fact]

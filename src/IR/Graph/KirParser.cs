@@ -137,7 +137,7 @@ public sealed class KirParser
     {
         if (!defined.Add(token.Text)) throw Fail(token, $"value %{token.Text} is defined twice");
         scopes[^1][token.Text] = v;
-        v.Name = char.IsAsciiDigit(token.Text[0]) ? null : token.Text;
+        v.Name = token.Text.All(char.IsAsciiDigit) ? null : token.Text;
     }
 
     private Value Lookup(KirToken token)

@@ -43,7 +43,8 @@ public sealed class ValueNamer
     private void Assign(Value value)
     {
         string name;
-        if (value.Name is { Length: > 0 } hint && !char.IsAsciiDigit(hint[0]) && hint.All(KirSyntax.IsNameChar))
+        // All-digit names are the numbers given to unnamed values; any other name is kept (Sequential's "0.weight").
+        if (value.Name is { Length: > 0 } hint && !hint.All(char.IsAsciiDigit) && hint.All(KirSyntax.IsNameChar))
         {
             name = hint;
             for (int k = 1; taken.Contains(name); k++) name = hint + "_" + k.ToString(CultureInfo.InvariantCulture);

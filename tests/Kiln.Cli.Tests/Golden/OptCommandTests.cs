@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Kiln.Cli.Opt;
 using Kiln.IR;
@@ -11,30 +10,7 @@ public class OptCommandTests
 {
     private static readonly string Golden = Path.Combine(AppContext.BaseDirectory, "golden");
 
-    private sealed record Outcome(int ExitCode, string Stdout, string Stderr);
-
-    /// <summary>Runs the built <c>kiln</c> (Kiln.Cli.dll, copied next to the tests) with <paramref name="args"/>.</summary>
-    private static Outcome Kiln(string? stdin, params string[] args)
-    {
-        // DOTNET_HOST_PATH is the dotnet that runs the tests; without it, the one on PATH.
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
-        var start = new ProcessStartInfo(host)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kiln.Cli.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(stdin ?? "");
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "kiln opt did not finish within a minute");
-        return new Outcome(process.ExitCode, stdout, stderr.Result);
-    }
+    private static KilnOutcome Kiln(string? stdin, params string[] args) => KilnProcess.RunWithInput(stdin, args);
 
     [Fact]
     public void A_valid_file_prints_its_canonical_IR_and_exits_0()

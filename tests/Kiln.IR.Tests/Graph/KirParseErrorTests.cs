@@ -96,4 +96,20 @@ public class KirParseErrorTests
         var g = KirParser.Parse($"graph @g(%x: {type}) -> ({type}) {{\n  return %x\n}}");
         Assert.Equal(type, g.Inputs[0].Type.ToString());
     }
+
+    [Fact]
+    public void Names_that_start_with_a_digit_survive_a_round_trip()
+    {
+        // Sequential's parameters are named 0.weight, 1.bias...: only all-digit names are value numbers.
+        var g = new IR.Graph("seq");
+        var x = g.AddInput("x", TensorValueType.Of(DType.Float32, 2, 3));
+        var w = g.AddParameter("0.weight", TensorValueType.Of(DType.Float32, 4, 3));
+        var b = new GraphBuilder(g);
+        b.Return(b.Add("linear", [x, w]));
+        var text = KirPrinter.Print(g);
+        Assert.Contains("param %0.weight: f32[4, 3]", text, StringComparison.Ordinal);
+        var parsed = KirParser.Parse(text);
+        Assert.Equal("0.weight", parsed.Parameters[0].Name);
+        Assert.Equal(text, KirPrinter.Print(parsed));
+    }
 }
