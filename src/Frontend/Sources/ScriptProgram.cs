@@ -18,17 +18,6 @@ internal sealed class ScriptProgram
     private static readonly ConcurrentDictionary<Type, ScriptProgram> Cache = new();
     private static readonly Lazy<ImmutableArray<MetadataReference>> PlatformReferences = new(LoadPlatformReferences);
 
-    // The SDK's implicit usings, for sources captured without the project's generated global usings file.
-    private const string ImplicitUsings = """
-        global using System;
-        global using System.Collections.Generic;
-        global using System.IO;
-        global using System.Linq;
-        global using System.Net.Http;
-        global using System.Threading;
-        global using System.Threading.Tasks;
-        """;
-
     private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> models = new();
     private readonly ConcurrentDictionary<IMethodSymbol, IOperation?> bodies = new(SymbolEqualityComparer.Default);
 
@@ -113,8 +102,6 @@ internal sealed class ScriptProgram
         if (sources.Count == 0) throw ScriptErrors.NoSource(type);
         var parse = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Preview);
         var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, parse, s.Path)).ToList();
-        if (!trees.Any(t => t.GetCompilationUnitRoot().Usings.Any(u => u.GlobalKeyword.IsKind(SyntaxKind.GlobalKeyword))))
-            trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsings, parse, "ImplicitUsings.g.cs"));
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
             nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true);
         return new ScriptProgram(type, CSharpCompilation.Create("Kiln.Script." + type.Name, trees, References(type), options));

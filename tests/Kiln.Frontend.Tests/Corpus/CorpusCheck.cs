@@ -58,6 +58,28 @@ public static class CorpusCheck
         foreach (var (name, grad) in eagerGrads) AssertSame($"gradient of {name}", grad, graphGrads[name]);
     }
 
+    /// <summary>
+    /// Runs <paramref name="graphModule"/> (made from <paramref name="model"/>) beside <paramref name="eager"/>, its twin,
+    /// in training at every corpus batch size and then in evaluation: outputs, gradients and buffers equal eager mode's
+    /// each time, one graph per batch size, and the state outputs are the module's buffers in training and none in evaluation.
+    /// </summary>
+    public static void TrainsThenEvaluatesLikeTwin(Module eager, Module model, ScriptModule graphModule, CorpusCase c)
+    {
+        foreach (var batch in CorpusCase.BatchSizes)
+        {
+            OutputsAndGradientsMatch(eager, model, inputs => graphModule.Run(inputs), c.Inputs(batch));
+            // The state the forward pass updates (batch norm's running statistics and counts) follows eager mode.
+            BuffersMatch(eager, model);
+        }
+        Assert.Equal(CorpusCase.BatchSizes.Length, graphModule.Graphs.Count);
+        Assert.Equal(model.NamedBuffers().Select(b => b.Name).Order(StringComparer.Ordinal), graphModule.StateOutputs.Order(StringComparer.Ordinal));
+        eager.Eval();
+        graphModule.Eval();
+        OutputsAndGradientsMatch(eager, model, inputs => graphModule.Run(inputs), c.Inputs(CorpusCase.BatchSizes[0]));
+        Assert.Empty(graphModule.StateOutputs);
+        BuffersMatch(eager, model);
+    }
+
     /// <summary>Asserts that two models hold the same buffers (batch norm's running statistics and counts), bit for bit.</summary>
     public static void BuffersMatch(Module expected, Module actual)
     {

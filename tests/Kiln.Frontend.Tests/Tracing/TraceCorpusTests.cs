@@ -14,21 +14,9 @@ public sealed class TraceCorpusTests
         var model = c.Create();
         var eager = c.Twin(model);
         var traced = Jit.Trace(model, c.Inputs(CorpusCase.BatchSizes[0]));
-        foreach (var batch in CorpusCase.BatchSizes)
-        {
-            CorpusCheck.OutputsAndGradientsMatch(eager, model, inputs => traced.Run(inputs), c.Inputs(batch));
-            // Tracing itself leaves the state alone; each run of the graph updates it as an eager Forward does.
-            CorpusCheck.BuffersMatch(eager, model);
-        }
+        CorpusCheck.TrainsThenEvaluatesLikeTwin(eager, model, traced, c);
         // A fixed-shape trace is traced again for the other batch size (its graph's input types are concrete).
-        Assert.Equal(CorpusCase.BatchSizes.Length, traced.Graphs.Count);
         Assert.All(traced.Graphs, g => Assert.True(g.Inputs[0].TensorType.IsConcrete));
-        Assert.Equal(model.NamedBuffers().Select(b => b.Name).Order(StringComparer.Ordinal), traced.StateOutputs.Order(StringComparer.Ordinal));
-        eager.Eval();
-        traced.Eval();
-        CorpusCheck.OutputsAndGradientsMatch(eager, model, inputs => traced.Run(inputs), c.Inputs(CorpusCase.BatchSizes[0]));
-        Assert.Empty(traced.StateOutputs);
-        CorpusCheck.BuffersMatch(eager, model);
     }
 
     [Theory]
