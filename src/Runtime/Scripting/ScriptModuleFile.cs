@@ -19,6 +19,15 @@ internal static class ScriptModuleFile
     /// <summary>The names of the buffers left out of the state dict, one per line.</summary>
     internal const string NonPersistentKey = "kiln.script.nonPersistentBuffers";
 
+    /// <summary>
+    /// Lines of <c>alias TAB name</c>: members holding a module, parameter or buffer stored under another name
+    /// (<see cref="ModuleAliases"/>). Absent in files that have none to list.
+    /// </summary>
+    internal const string AliasesKey = "kiln.script.aliases";
+
+    /// <summary>The names of the parameters that do not require grad (frozen), one per line. Absent when there are none.</summary>
+    internal const string FrozenKey = "kiln.script.frozenParameters";
+
     /// <summary>The mode key a graph was made for: one training flag per module, in <see cref="ModulesKey"/> order.</summary>
     internal static string ModesKey(string graph) => $"kiln.script.graphs['{graph}'].modes";
 
@@ -40,6 +49,10 @@ internal static class ScriptModuleFile
                 .Where(b => b.Kind == MemberKind.Buffer && !b.Persistent && b.Value is not null)
                 .Select(b => Module.Join(m.Name, b.Name)))),
         };
+        var aliases = ModuleAliases.Of(module).Select(a => $"{a.Alias}\t{a.Target}").ToList();
+        if (aliases.Count > 0) metadata[AliasesKey] = Lines(aliases);
+        var frozen = module.NamedParameters().Where(p => !p.Parameter.RequiresGrad).Select(p => p.Name).ToList();
+        if (frozen.Count > 0) metadata[FrozenKey] = Lines(frozen);
         var tensors = new OrderedDictionary<string, KilnTensor>(StringComparer.Ordinal);
         foreach (var (name, p) in module.NamedParameters()) tensors.Add(name, new KilnTensor(p, KilnTensorKind.Parameter));
         foreach (var (name, b) in module.NamedBuffers()) tensors.Add(name, new KilnTensor(b, KilnTensorKind.Buffer));
@@ -64,9 +77,10 @@ internal static class ScriptModuleFile
     {
         var modules = Required(contents, ModulesKey).Select(ParseModule).ToList();
         var nonPersistent = Required(contents, NonPersistentKey).ToHashSet(StringComparer.Ordinal);
-        var root = LoadedModule.Build(modules, contents.Tensors, nonPersistent);
-        var state = root.NamedParameters().Select(p => (p.Name, Tensor: (Tensor)p.Parameter)).Concat(root.NamedBuffers())
-            .ToDictionary(s => s.Name, s => s.Item2, StringComparer.Ordinal);
+        var layout = new LoadedModule.Layout(modules, nonPersistent,
+            Optional(contents, FrozenKey).ToHashSet(StringComparer.Ordinal), [.. Optional(contents, AliasesKey).Select(ParseAlias)]);
+        var root = LoadedModule.Build(layout, contents.Tensors);
+        var state = LoadedModule.NamedState(root);
         // The entry graph is the latest made, so it goes last.
         var stored = contents.Graphs.Graphs.OrderBy(g => g.Name == contents.EntryGraph)
             .Select(g => Stored(contents, g, modules.Count, state)).ToList();
@@ -117,6 +131,13 @@ internal static class ScriptModuleFile
 
     private static IEnumerable<TensorConstant> TensorConstants(Graph graph) =>
         graph.AllNodes().Select(n => n.Constant).OfType<TensorConstant>();
+
+    private static (string Alias, string Target) ParseAlias(string line) =>
+        line.Split('\t') is [{ Length: > 0 } alias, { Length: > 0 } target] ? (alias, target)
+            : throw KilnFormatException.Field($"metadata[{AliasesKey}]", $"line '{line}' is not a member name, a tab and the name it aliases");
+
+    private static string[] Optional(KilnFileContents contents, string key) =>
+        contents.Metadata.TryGetValue(key, out var text) && text.Length > 0 ? text.Split('\n') : [];
 
     private static string[] Required(KilnFileContents contents, string key) =>
         contents.Metadata.TryGetValue(key, out var text) ? (text.Length == 0 ? [] : text.Split('\n')) : throw Missing(key);

@@ -5,7 +5,7 @@ namespace Kiln.Serialization;
 
 /// <summary>
 /// NumPy's <c>.npy</c> files (<c>np.save</c>/<c>np.load</c>): reads format versions 1.0, 2.0 and 3.0 and writes 1.0
-/// (2.0 when the header is too long for 1.0), for little-endian, C-ordered arrays of dtypes <c>&lt;f4 &lt;f8 &lt;f2
+/// (a header of at most <see cref="KilnFile.MaxRank"/> dims always fits it), for little-endian, C-ordered arrays of dtypes <c>&lt;f4 &lt;f8 &lt;f2
 /// &lt;i8 &lt;i4 &lt;i2 |i1 |u1 |b1</c>. Reading checks every header field and the data's size before allocating it,
 /// and runs no code (object arrays, which NumPy pickles, are refused).
 /// </summary>
@@ -20,13 +20,16 @@ public static class Npy
     private const int Alignment = 64;
 
     /// <summary>Writes <paramref name="tensor"/> to <paramref name="path"/> (replacing any file there) as NumPy would save it.</summary>
-    /// <exception cref="ArgumentException">The tensor is bfloat16, which NumPy has no dtype for.</exception>
+    /// <exception cref="ArgumentException">
+    /// The tensor is bfloat16, which NumPy has no dtype for, or has more than <see cref="KilnFile.MaxRank"/> dims, which
+    /// <see cref="Read(string)"/> refuses.
+    /// </exception>
     public static void Write(string path, Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensor);
         // Checked before the file is created, so a refused tensor leaves no empty file behind.
-        _ = NpyHeader.Descr(tensor.DType);
+        CheckWritable(tensor);
         using var file = File.Create(path);
         Write(file, tensor);
     }
@@ -37,18 +40,16 @@ public static class Npy
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(tensor);
+        CheckWritable(tensor);
         var text = new NpyHeader(tensor.DType, tensor.Shape).Format();
         // A newline ends the header; NumPy then pads it with spaces so the data starts at a multiple of 64 bytes.
-        bool v1 = PaddedLength(PrefixSizeV1, text.Length + 1) <= ushort.MaxValue;
-        int prefix = v1 ? PrefixSizeV1 : PrefixSizeV2;
-        int length = PaddedLength(prefix, text.Length + 1);
-        var header = new byte[prefix + length];
+        int length = PaddedLength(PrefixSizeV1, text.Length + 1);
+        var header = new byte[PrefixSizeV1 + length];
         Magic.CopyTo(header);
-        header[6] = v1 ? (byte)1 : (byte)2;
-        if (v1) BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), (ushort)length);
-        else BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), (uint)length);
-        header.AsSpan(prefix).Fill((byte)' ');
-        Encoding.ASCII.GetBytes(text, header.AsSpan(prefix));
+        header[6] = 1;
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), (ushort)length);
+        header.AsSpan(PrefixSizeV1).Fill((byte)' ');
+        Encoding.ASCII.GetBytes(text, header.AsSpan(PrefixSizeV1));
         header[^1] = (byte)'\n';
         stream.Write(header);
         stream.Write(tensor.Contiguous().ByteSpan());
@@ -84,6 +85,13 @@ public static class Npy
         if (header.DType == DType.Bool && bytes.IndexOfAnyExcept((byte)0, (byte)1) is int bad and >= 0)
             throw new NpyFormatException($"invalid .npy file: data: bool element {bad} is the byte {bytes[bad]}; bool elements must be 0 or 1");
         return tensor;
+    }
+
+    private static void CheckWritable(Tensor tensor)
+    {
+        _ = NpyHeader.Descr(tensor.DType);
+        if (tensor.Dim > KilnFile.MaxRank)
+            throw new ArgumentException($"Npy.Write: the tensor has {tensor.Dim} dims; .npy files are read with at most {KilnFile.MaxRank}", nameof(tensor));
     }
 
     /// <summary>
