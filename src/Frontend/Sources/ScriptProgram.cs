@@ -16,8 +16,6 @@ namespace Kiln.Frontend.Sources;
 internal sealed class ScriptProgram
 {
     private static readonly ConcurrentDictionary<Type, ScriptProgram> Cache = new();
-    private static readonly Lazy<ImmutableArray<MetadataReference>> PlatformReferences = new(LoadPlatformReferences);
-
     private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> models = new();
     private readonly ConcurrentDictionary<IMethodSymbol, IOperation?> bodies = new(SymbolEqualityComparer.Default);
 
@@ -100,30 +98,7 @@ internal sealed class ScriptProgram
     {
         var sources = ScriptSources.For(type);
         if (sources.Count == 0) throw ScriptErrors.NoSource(type);
-        var parse = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Preview);
-        var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, parse, s.Path)).ToList();
-        var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
-            nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true);
-        return new ScriptProgram(type, CSharpCompilation.Create("Kiln.Script." + type.Name, trees, References(type), options));
-    }
-
-    // The platform, Kiln and the model's own assembly (types the source also declares only give warning CS0436:
-    // the source wins). Single-file apps have no assembly paths, hence the filter.
-    private static IEnumerable<MetadataReference> References(Type type)
-    {
-        var own = new[] { typeof(Tensor).Assembly, typeof(IR.Graph).Assembly, type.Assembly }
-            .Select(a => a.Location).Where(p => p.Length > 0);
-        var known = PlatformReferences.Value;
-        var knownNames = known.Select(r => Path.GetFileName(r.Display)).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return known.Concat(own.Where(p => !knownNames.Contains(Path.GetFileName(p))).Distinct()
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)));
-    }
-
-    private static ImmutableArray<MetadataReference> LoadPlatformReferences()
-    {
-        var paths = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        return [.. paths.Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
+        // The model's own assembly too: types the source also declares only give warning CS0436 (the source wins).
+        return new ScriptProgram(type, ScriptCompilation.Create("Kiln.Script." + type.Name, sources.Select(s => (s.Text, s.Path)), type.Assembly));
     }
 }

@@ -31,10 +31,11 @@ public abstract partial class Optimizer
                     states[index.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject { ["step"] = s.Step };
                     foreach (var (name, buffer) in s.Buffers) tensors[OptimizerStateDict.TensorPrefix(index) + name] = buffer.Clone();
                 }
-                indices.Add(index++);
+                // As JsonNode: the generic Add<T> would serialise T by reflection, which trimming and NativeAOT refuse.
+                indices.Add((JsonNode)index++);
             }
             entry["params"] = indices;
-            paramGroups.Add(entry);
+            paramGroups.Add((JsonNode)entry);
         }
         return new OptimizerStateDict(tensors, new JsonObject { ["state"] = states, ["param_groups"] = paramGroups });
     }

@@ -35,7 +35,7 @@ public static class Jit
     /// <exception cref="ScriptException">
     /// Forward turns a tensor into a C# value (KILN0100: a data-dependent branch would be frozen, so it is refused),
     /// creates a random tensor (KILN0103: the draw would be frozen), or does something else tracing cannot record
-    /// (KILN0101); the diagnostic points at the line.
+    /// (KILN0101); the diagnostic points at the line. Also in a NativeAOT app, where tracing cannot run.
     /// </exception>
     public static ScriptModule Trace(Module module, params Tensor[] example) => Trace(module, new TraceOptions(), example);
 
@@ -44,6 +44,8 @@ public static class Jit
     public static ScriptModule Trace(Module module, TraceOptions options, params Tensor[] example)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (!UserCode.StackMethodsAvailable)
+            throw new ScriptException("Jit.Trace cannot run in a NativeAOT app (it tells the model's code from Kiln's by the call stack's methods, which NativeAOT does not keep): trace and Save the model in a .NET process, then ScriptModule.Load the .kiln file here");
         var traced = new ScriptModule(module, new TraceLowering(options));
         traced.Lower(example);
         return traced;

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Kiln.NN;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace Kiln.NN;
 /// <see cref="RegisterBuffer"/> and <see cref="RegisterModule"/>. The forward pass is an ordinary method,
 /// <c>Forward</c>, of the derived class.
 /// </summary>
+// Members are found by reflection (ModuleMembers: the fields; ForwardMethod: Forward), so trimming and NativeAOT keep
+// these members of every derived class.
+[DynamicallyAccessedMembers(ModuleMembers.Reflected)]
 public abstract partial class Module
 {
     private readonly List<RegisteredMember> registered = [];

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text;
 
@@ -13,11 +14,26 @@ internal enum MemberKind { Parameter, Buffer, Module }
 /// </summary>
 internal static class ModuleMembers
 {
+    /// <summary>
+    /// The members of module classes that reflection reads: fields and auto-property attributes here, public
+    /// <c>Forward</c> methods in tracing. <see cref="Module"/> carries them as <see cref="DynamicallyAccessedMembersAttribute"/>,
+    /// which trimming and NativeAOT apply to every class derived from it.
+    /// </summary>
+    internal const DynamicallyAccessedMemberTypes Reflected =
+        DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields |
+        DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.NonPublicProperties |
+        DynamicallyAccessedMemberTypes.PublicMethods;
+
+    // The walks below go up a module class's base classes, which the analysis cannot follow; every class on the way
+    // derives from Module, so its Reflected members are kept.
+    private const string KeptByModule = "Only classes derived from Module are reflected on, and Module's DynamicallyAccessedMembers keeps their fields and properties.";
+
     private static readonly ConcurrentDictionary<Type, FieldSlot[]> Cache = new();
 
     /// <summary>The fields of <paramref name="type"/> that hold module state.</summary>
     internal static FieldSlot[] For(Type type) => Cache.GetOrAdd(type, Discover);
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = KeptByModule)]
     private static FieldSlot[] Discover(Type type)
     {
         var chain = new Stack<Type>();
@@ -25,8 +41,10 @@ internal static class ModuleMembers
         var slots = new List<FieldSlot>();
         foreach (var t in chain)
         {
-            var fields = t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
-                .OrderBy(f => f.MetadataToken);
+            var fields = t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly);
+            // Declaration order: the JIT runtime does not promise it from GetFields, so sort by metadata token;
+            // NativeAOT has no tokens and lists fields in declaration order.
+            if (fields.All(f => f.HasMetadataToken())) fields = [.. fields.OrderBy(f => f.MetadataToken)];
             foreach (var field in fields)
             {
                 var kind = KindOf(field);
@@ -49,6 +67,7 @@ internal static class ModuleMembers
 
     private static bool IsPersistent(FieldInfo field) => BufferOf(field)?.Persistent ?? true;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = KeptByModule)]
     private static PropertyInfo? BackingProperty(FieldInfo field)
     {
         var name = PropertyName(field.Name);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Kiln.IR;
 
 namespace Kiln.Scripting;
@@ -17,11 +19,21 @@ internal static class UserCode
 
     private static readonly ConcurrentDictionary<Assembly, bool> IsKilnCache = new();
 
+    // Stack frames' methods are read only while Jit.Trace runs, which refuses to start under NativeAOT.
+    private const string TracingNeedsMetadata = "Jit.Trace checks StackMethodsAvailable and refuses to trace without them.";
+
+    /// <summary>
+    /// Whether stack frames name their methods, which tracing needs to tell user code from Kiln's: not under NativeAOT,
+    /// which keeps method metadata only for what reflection is known to use.
+    /// </summary>
+    internal static bool StackMethodsAvailable => RuntimeFeature.IsDynamicCodeSupported;
+
     /// <summary>Whether <paramref name="method"/> belongs to a Kiln library assembly.</summary>
     internal static bool IsKiln(MethodBase? method) =>
         method?.DeclaringType?.Assembly is { } assembly && IsKilnCache.GetOrAdd(assembly, a => KilnAssemblies.Contains(a.GetName().Name ?? ""));
 
     /// <summary>The innermost frame of the current stack in user code with a known source file, or null when there is none.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TracingNeedsMetadata)]
     internal static StackFrame? Frame()
     {
         foreach (var frame in new StackTrace(1, fNeedFileInfo: true).GetFrames())
@@ -45,6 +57,7 @@ internal static class UserCode
         FindCaller(accessor, typeof(Tensor), out var method) && (!IsKiln(method) || typeof(NN.Module).IsAssignableFrom(method!.DeclaringType));
 
     /// <summary>Finds the method that called <paramref name="owner"/>'s <paramref name="accessor"/> on the current stack (null for a frame without one); false when there is none.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TracingNeedsMetadata)]
     private static bool FindCaller(string accessor, Type owner, out MethodBase? caller)
     {
         foreach (var frame in new StackTrace(1, fNeedFileInfo: false).GetFrames())

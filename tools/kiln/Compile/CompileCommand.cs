@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Reflection;
+using Kiln.Frontend.Files;
+using Kiln.Serialization;
+using Module = Kiln.NN.Module;
+
+namespace Kiln.Cli.Compile;
+
+/// <summary>
+/// <c>kiln compile Model.cs [More.cs ...] --class Net [--weights w.safetensors] --shape 64x784 [--shape ...] [--train]
+/// -o net.kiln</c>: compiles the C# files with Roslyn, checks the [Script] class with the subset checker, creates it,
+/// loads its weights, scripts its Forward for the given input shapes and saves the script module. C# and [Script]
+/// errors print like the compiler's (<c>Model.cs(12,9): error CS0103: ...</c>, <c>Model.cs(14,13): error KILN0003: ...</c>);
+/// other errors are one line, <c>kiln compile: error: ...</c>; either way the exit code is 1.
+/// </summary>
+internal static class CompileCommand
+{
+    /// <summary>The command.</summary>
+    internal static Command Create()
+    {
+        var files = new Argument<string[]>("files")
+        {
+            Description = "The C# files declaring the model (each with its own using directives: no implicit usings are added)",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var className = new Option<string>("--class", "-c")
+        {
+            Description = "The [Script] module class to compile: its name, or its full name (Ns.Net) when the name is ambiguous; " +
+                "it needs a public parameterless constructor",
+            Required = true,
+        };
+        var weights = new Option<string?>("--weights", "-w")
+        {
+            Description = "A safetensors file with the module's parameters and buffers by state-dict name (fc1.weight, ...), " +
+                "loaded before scripting; every name must match, with the same shape",
+        };
+        var shapes = new Option<string[]>("--shape", "-s")
+        {
+            Description = $"The shape of each Forward input, in order (repeat the option per input): {InputShape.Syntax}; " +
+                "the graph is made for exactly these shapes (scripting has no symbolic batch dim)",
+            Required = true,
+        };
+        var train = new Option<bool>("--train")
+        {
+            Description = "Script the module in training mode (dropout active, batch norm on batch statistics); by default it is put in Eval() first",
+        };
+        var output = new Option<string>("--output", "-o") { Description = "The .kiln file to write", Required = true };
+        var command = new Command("compile", "Compile a [Script] model from C# source to a .kiln file")
+        {
+            files, className, weights, shapes, train, output,
+        };
+        command.SetAction(result => Compile(new CompileRequest(
+            result.GetRequiredValue(files), result.GetRequiredValue(className), result.GetValue(weights),
+            result.GetRequiredValue(shapes), result.GetValue(train), result.GetRequiredValue(output))));
+        return command;
+    }
+
+    private static int Compile(CompileRequest request)
+    {
+        try
+        {
+            var inputs = request.Shapes.Select(InputShape.Parse).ToList();
+            var compiled = ScriptFiles.Read(request.Files);
+            if (compiled.Errors.Count > 0) return Fail(compiled.Errors);
+            var type = compiled.FindModuleClass(request.ClassName);
+            var problems = compiled.Check(type);
+            if (problems.Count > 0) return Fail(problems);
+            var module = Create(type);
+            if (request.Weights is not null) LoadWeights(module, request.Weights);
+            if (!request.Train) module.Eval();
+            var scripted = Jit.Script(module, [.. inputs.Select(i => i.Example())]);
+            scripted.Save(request.Output);
+            Console.Out.WriteLine($"wrote {request.Output}: {type.Name}, inputs {string.Join(", ", inputs)}, {(request.Train ? "training" : "eval")} mode");
+            return 0;
+        }
+        catch (ScriptException e) when (e.Diagnostics.Count > 0)
+        {
+            return Fail(e.Diagnostics);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException
+                                      or SafetensorsFormatException or ScriptException or InvalidOperationException or NotSupportedException)
+        {
+            Console.Error.WriteLine("kiln compile: error: " + e.Message.ReplaceLineEndings(" "));
+            return 1;
+        }
+    }
+
+    /// <summary>Prints <paramref name="diagnostics"/> one per line, as the C# compiler does; the exit code 1.</summary>
+    private static int Fail(IEnumerable<ScriptDiagnostic> diagnostics)
+    {
+        foreach (var d in diagnostics) Console.Error.WriteLine(d.ToString().ReplaceLineEndings(" "));
+        return 1;
+    }
+
+    private static Module Create(Type type)
+    {
+        try
+        {
+            return (Module)Activator.CreateInstance(type)!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is { } inner)
+        {
+            throw new InvalidOperationException($"the constructor of '{type.Name}' threw {inner.GetType().Name}: {inner.Message}", inner);
+        }
+    }
+
+    private static void LoadWeights(Module module, string path)
+    {
+        try
+        {
+            module.LoadSafetensors(path);
+        }
+        catch (SafetensorsFormatException e)
+        {
+            throw new SafetensorsFormatException($"{path}: {e.Message}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--weights {path}: {e.Message}", e);
+        }
+    }
+
+    private sealed record CompileRequest(string[] Files, string ClassName, string? Weights, string[] Shapes, bool Train, string Output);
+}
