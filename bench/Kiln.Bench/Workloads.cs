@@ -16,6 +16,12 @@ internal static class Workloads
             float[] a = Uniform(ChainElements, seed: 3), b = Uniform(ChainElements, seed: 4), c = Uniform(ChainElements, seed: 5);
             return (KilnSides.ReluSigmoidChain(a, b, c), TorchSharpSides.ReluSigmoidChain(a, b, c));
         }),
+        new("eltwise_4M_compiled", "relu(a*b + c) * sigmoid(a) on 4M fp32, one LLVM-compiled fused kernel (Kiln) vs eager (TorchSharp)",
+            Metric.Milliseconds, 1e-5, () =>
+        {
+            float[] a = Uniform(ChainElements, seed: 3), b = Uniform(ChainElements, seed: 4), c = Uniform(ChainElements, seed: 5);
+            return (CompiledSides.ReluSigmoidChain(a, b, c), TorchSharpSides.ReluSigmoidChain(a, b, c));
+        }),
         new("add1_chain_per_op", "1,000 sequential x = x + b on 1-element fp32 tensors", Metric.MicrosecondsPerOp(AddChainOps), 0.0,
             () => (KilnSides.AddChain(AddChainOps), TorchSharpSides.AddChain(AddChainOps))),
         .. ConvWorkloads.All,

@@ -122,14 +122,26 @@ public sealed unsafe partial class LlvmJitTests(ITestOutputHelper output)
     public void Concurrent_compilations_all_succeed()
     {
         var results = new int[8];
+        var chains = new nint[16];
 
-        Parallel.For(0, results.Length, i =>
+        // Vectorised loops give the code generator enough to do that unsynchronised lookups crashed the process
+        // ("Emitting values inside a locked bundle is forbidden"); the tiny constant modules never did.
+        Parallel.For(0, results.Length + chains.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
         {
-            using var module = LlvmJit.Shared.Compile(TestKernels.Constant(100 + i), ["kernel"]);
-            results[i] = ((delegate* unmanaged<int>)module.GetFunctionPointer("kernel"))();
+            if (i < results.Length)
+            {
+                using var module = LlvmJit.Shared.Compile(TestKernels.Constant(100 + i), ["kernel"]);
+                results[i] = ((delegate* unmanaged<int>)module.GetFunctionPointer("kernel"))();
+            }
+            else
+            {
+                using var module = LlvmJit.Shared.Compile(TestKernels.Chain, ["chain"]);
+                chains[i - results.Length] = module.GetFunctionPointer("chain");
+            }
         });
 
         Assert.Equal(Enumerable.Range(100, results.Length), results);
+        Assert.All(chains, p => Assert.NotEqual(0, p));
     }
 
     [Fact]

@@ -40,6 +40,8 @@ public sealed class LlvmJit
     /// <summary>The machine code target: this machine.</summary>
     public LlvmTarget Target { get; }
 
+    private readonly Lock codegenLock = new();
+
     /// <summary>
     /// Compiles <paramref name="llvmIr"/> and returns the addresses of the functions named in <paramref name="symbols"/>.
     /// Only those functions are exported: every other definition in the module becomes internal, and the exported ones
@@ -71,7 +73,14 @@ public sealed class LlvmJit
             string? optimizedIr = options.KeepOptimizedIr ? module.Print() : null;
             var optimize = clock.Elapsed - parse;
             var tracker = LlvmNative.LLVMOrcJITDylibCreateResourceTracker(mainDylib);
-            var functions = AddAndLookUp(module, context, tracker, symbols, jitNames);
+            Dictionary<string, nint> functions;
+            // LLJIT generates code on the looking-up thread with one shared TargetMachine: two lookups at once corrupt its
+            // machine-code streamer ("LLVM ERROR: Emitting values inside a locked bundle is forbidden", which ends the
+            // process). Parsing and optimising above run in parallel; adding and generating code take turns.
+            lock (codegenLock)
+            {
+                functions = AddAndLookUp(module, context, tracker, symbols, jitNames);
+            }
             var times = new LlvmCompileTimes(parse, optimize, clock.Elapsed - parse - optimize);
             return new LlvmCompiledModule(tracker, options.ModuleName, functions, times, optimizedIr);
         }

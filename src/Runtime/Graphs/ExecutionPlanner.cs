@@ -70,7 +70,7 @@ internal sealed class ExecutionPlanner(Func<TensorConstant, Tensor> tensorConsta
         NodeKind.TupleGet => new TupleGetStep(node),
         NodeKind.ListGet => new ListGetStep(node),
         NodeKind.Prim => new PrimStep(node),
-        NodeKind.Call => new CallStep(node, Plan(node.Callee!)),
+        NodeKind.Call => CompiledKernelStep.Create(node, Plan(node.Callee!)),
         _ => throw new NotSupportedException($"the executor cannot run {node.Kind} nodes ({node})"),
     };
 }

@@ -10,7 +10,7 @@ public class OptCommandTests
 {
     private static readonly string Golden = Path.Combine(AppContext.BaseDirectory, "golden");
 
-    private static KilnOutcome Kiln(string? stdin, params string[] args) => KilnProcess.RunWithInput(stdin, args);
+    private static ProcessOutcome Kiln(string? stdin, params string[] args) => KilnProcess.RunWithInput(stdin, args);
 
     [Fact]
     public void A_valid_file_prints_its_canonical_IR_and_exits_0()

@@ -20,16 +20,18 @@ internal static class OptCommand
         level.AcceptOnlyFromAmong("0", "1", "2");
         var noVerify = new Option<bool>("--no-verify") { Description = "Do not verify the parsed graph, nor the graph after each pass" };
         var explain = new Option<bool>("--explain") { Description = "Print what each pass did, and why it left things alone, to standard error" };
+        var explainFusion = new Option<bool>("--explain-fusion") { Description = "Print why neighbouring ops were not fused (the fuse pass's --explain lines) to standard error; runs fuse after the pipeline when it does not name it (with --explain, every pass's lines print and the pipeline runs as given)" };
         var output = new Option<string?>("--output", "-o") { Description = "Write the IR to this file instead of standard output" };
         var command = new Command("opt", Describe())
         {
-            file, passes, level, noVerify, explain, output,
+            file, passes, level, noVerify, explain, explainFusion, output,
         };
         command.SetAction(result => Run(
             result.GetRequiredValue(file),
             Pipeline(result.GetValue(level), result.GetValue(passes)),
             verify: !result.GetValue(noVerify),
-            log: result.GetValue(explain) ? Console.Error : null,
+            log: result.GetValue(explain) || result.GetValue(explainFusion) ? Console.Error : null,
+            onlyFusion: result.GetValue(explainFusion) && !result.GetValue(explain),
             result.GetValue(output)));
         return command;
     }
@@ -38,7 +40,7 @@ internal static class OptCommand
     internal static string Pipeline(int? level, string? passes) =>
         string.Join(",", new[] { level is { } n ? "O" + n.ToString(CultureInfo.InvariantCulture) : null, passes }.Where(p => !string.IsNullOrWhiteSpace(p)));
 
-    private static int Run(string path, string pipeline, bool verify, TextWriter? log, string? outputPath)
+    private static int Run(string path, string pipeline, bool verify, TextWriter? log, bool onlyFusion, string? outputPath)
     {
         string text;
         try
@@ -49,7 +51,7 @@ internal static class OptCommand
         {
             return Fail($"cannot read '{path}': {e.Message}");
         }
-        var result = OptDriver.Run(new OptRequest(text, path == "-" ? "<stdin>" : path, pipeline, verify, log));
+        var result = OptDriver.Run(new OptRequest(text, path == "-" ? "<stdin>" : path, pipeline, verify, log, onlyFusion));
         if (result.Error is { } error) return Fail(error);
         if (outputPath is null)
         {

@@ -1,0 +1,168 @@
+using Kiln.Graphs;
+using Kiln.IR;
+using Kiln.Passes;
+using IrGraph = Kiln.IR.Graph;
+using Rng = System.Random;
+
+namespace Kiln.Tests.GraphExecution;
+
+/// <summary>
+/// The fusion pass against the executor: a fused graph whose callees are interpreted runs the same kernels
+/// op by op, so its outputs must equal the unfused graph's bit for bit — on the four model graphs (as
+/// written and with composite ops decomposed, which gives more to fuse) and on seeded random elementwise
+/// graphs with broadcasting, symbolic batch dims and odd sizes. The executor runs <c>_fused_</c> callees as
+/// compiled kernels where LLVM compiles them, so the bitwise check runs a twin whose callees are renamed
+/// (and so interpreted), and the fused graph as the runtime runs it must match within float tolerance.
+/// Fused graphs and their callees verify, keep the callee contract, and print and parse back.
+/// </summary>
+public sealed class FusionTests
+{
+    private const int RandomGraphCount = 30;
+
+    public static TheoryData<string, string> ModelsAndPipelines()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var model in Models.All)
+        {
+            data.Add(model.Name, "");
+            data.Add(model.Name, "decompose");
+        }
+        return data;
+    }
+
+    public static TheoryData<int> RandomSeeds() => new(Enumerable.Range(0, RandomGraphCount));
+
+    [Theory]
+    [MemberData(nameof(ModelsAndPipelines))]
+    public void Fused_model_graph_gives_the_unfused_graphs_bits(string name, string pipeline)
+    {
+        var model = Models.Get(name);
+        var reference = GraphReference.Load(name);
+        var graph = KirParser.Parse(GraphReference.Kir(name));
+        PassManager.Parse(pipeline).Run(graph);
+        var fused = Fuse(graph);
+        if (pipeline == "decompose") Assert.NotEmpty(Callees(fused));
+        var runs = Executors(graph, fused, reference.Parameters);
+        foreach (var batch in reference.Batches)
+            AssertSameResults(runs, model.Inputs(reference, batch), $"{name} ({pipeline}) at batch {batch}");
+    }
+
+    [Theory]
+    [MemberData(nameof(RandomSeeds))]
+    public void Fused_random_elementwise_graph_gives_the_unfused_graphs_bits(int seed)
+    {
+        var random = new Rng(seed);
+        var graph = RandomElementwiseGraph.Build(random, $"r{seed}");
+        var fused = Fuse(graph);
+        var runs = Executors(graph, fused, null);
+        foreach (long batch in new long[] { 1, 3 + random.Next(6) })
+        {
+            var generator = new Generator(seed * 100 + batch);
+            var inputs = graph.Inputs.Select(i => (object?)Tensor.Randn([.. i.TensorType.Shape.Select(d => d.IsSymbol ? batch : d.Size)], i.TensorType.DType, generator: generator)).ToArray();
+            AssertSameResults(runs, inputs, $"graph {seed} at batch {batch}:\n{graph}");
+        }
+    }
+
+    [Fact]
+    public void Random_graphs_fuse_groups_of_several_ops_and_leave_some_apart()
+    {
+        var counts = Enumerable.Range(0, RandomGraphCount).Select(seed =>
+        {
+            var graph = RandomElementwiseGraph.Build(new Rng(seed), $"r{seed}");
+            int before = graph.AllNodes().Count(n => n.Kind == NodeKind.Op);
+            var callees = Callees(Fuse(graph));
+            return (Groups: callees.Count, Fused: callees.Sum(c => c.Body.Nodes.Count(n => n.Kind == NodeKind.Op)), Before: before);
+        }).ToArray();
+        Assert.True(counts.Sum(c => c.Groups) >= RandomGraphCount, "fewer fused groups than graphs");
+        Assert.Contains(counts, c => c.Groups > 1);
+        Assert.Contains(counts, c => c.Fused < c.Before);
+    }
+
+    /// <summary>
+    /// A fused copy of <paramref name="graph"/>, checked: it and its callees verify, each callee holds only
+    /// ops and constants whose results share one float dtype and shape, and the module prints and parses back.
+    /// </summary>
+    private static IrGraph Fuse(IrGraph graph)
+    {
+        var fused = GraphCloner.Clone(graph);
+        new PassManager([new FusionPass()]).Run(fused);
+        Assert.Empty(GraphVerifier.Check(fused));
+        var callees = Callees(fused);
+        foreach (var callee in callees)
+        {
+            Assert.Contains("_fused_", callee.Name, StringComparison.Ordinal);
+            Assert.Empty(GraphVerifier.Check(callee));
+            Assert.All(callee.Body.Nodes, n => Assert.True(n.Kind is NodeKind.Op or NodeKind.Constant, $"@{callee.Name} holds a {n.Name} node"));
+            var ops = callee.Body.Nodes.Where(n => n.Kind == NodeKind.Op).ToArray();
+            Assert.True(ops.Length > 1, $"@{callee.Name} fuses {ops.Length} op");
+            Assert.All(ops, n => Assert.Equal("elementwise", n.Op!.Family));
+            Assert.Single(ops.Select(n => n.Result.Type).Distinct());
+            Assert.Contains(ops[0].Result.TensorType.DType, new[] { DType.Float32, DType.Float64 });
+        }
+        var module = new GraphModule([.. callees, fused]);
+        var text = KirPrinter.Print(module);
+        Assert.Equal(text, KirPrinter.Print(KirParser.ParseModule(text)));
+        return fused;
+    }
+
+    /// <summary>Executors for the unfused graph, the fused graph with its callees interpreted, and the fused graph as the runtime runs it.</summary>
+    private static (GraphExecutor Plain, GraphExecutor Interpreted, GraphExecutor Fused) Executors(IrGraph graph, IrGraph fused, IReadOnlyDictionary<string, Tensor>? parameters) =>
+        (new GraphExecutor(graph, parameters), new GraphExecutor(Interpreted(fused), parameters), new GraphExecutor(fused, parameters));
+
+    private static void AssertSameResults((GraphExecutor Plain, GraphExecutor Interpreted, GraphExecutor Fused) runs, object?[] inputs, string what)
+    {
+        var expected = runs.Plain.Run(inputs);
+        AssertSameBits(expected, runs.Interpreted.Run(inputs), what);
+        var compiled = runs.Fused.Run(inputs);
+        Assert.Equal(expected.Length, compiled.Length);
+        for (int k = 0; k < expected.Length; k++)
+        {
+            var e = Assert.IsType<Tensor>(expected[k]);
+            TensorAssert.Close(e, Assert.IsType<Tensor>(compiled[k]), CompiledTolerance(e.DType), $"{what}: output {k} of the fused graph as the runtime runs it");
+        }
+    }
+
+    /// <summary>
+    /// How far compiled kernels may stray: vector exp and friends differ from the scalar ones by an ulp or so,
+    /// which chains such as exp(exp(x)) amplify by the size of their argument.
+    /// </summary>
+    private static Tolerance CompiledTolerance(DType dtype) => dtype == DType.Float64 ? new(1e-10, 1e-12) : new(1e-4, 1e-5);
+
+    /// <summary>
+    /// A copy of <paramref name="fused"/> whose calls call renamed copies of the fused callees: the executor compiles
+    /// only callees named <c>_fused_</c>, so these run op by op with the eager kernels.
+    /// </summary>
+    private static IrGraph Interpreted(IrGraph fused)
+    {
+        var twin = GraphCloner.Clone(fused);
+        foreach (var call in twin.AllNodes().Where(n => n.Kind == NodeKind.Call).ToArray())
+        {
+            var renamed = GraphCloner.Clone(call.Callee!, call.Callee!.Name.Replace("_fused_", "_group_", StringComparison.Ordinal));
+            var copy = twin.CreateCallNode(renamed, call.Operands, call.Results.Select(r => r.Type));
+            call.Owner!.Insert(call.Owner.IndexOf(call), copy);
+            for (int i = 0; i < call.Results.Count; i++) call.Results[i].ReplaceAllUsesWith(copy.Results[i]);
+            call.Owner.Remove(call);
+        }
+        Assert.DoesNotContain(twin.AllNodes(), n => n.Callee?.Name.Contains("_fused_", StringComparison.Ordinal) == true);
+        return twin;
+    }
+
+    private static List<IrGraph> Callees(IrGraph graph) =>
+        [.. graph.AllNodes().Where(n => n.Kind == NodeKind.Call).Select(n => n.Callee!).Distinct()];
+
+    private static void AssertSameBits(object?[] expected, object?[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int k = 0; k < expected.Length; k++)
+        {
+            var e = Assert.IsType<Tensor>(expected[k]);
+            var a = Assert.IsType<Tensor>(actual[k]);
+            Assert.Equal(e.DType, a.DType);
+            Assert.Equal(e.Shape, a.Shape);
+            var ev = e.To(DType.Float64).ToArray<double>();
+            var av = a.To(DType.Float64).ToArray<double>();
+            int at = Enumerable.Range(0, ev.Length).FirstOrDefault(i => BitConverter.DoubleToInt64Bits(ev[i]) != BitConverter.DoubleToInt64Bits(av[i]), -1);
+            Assert.True(at < 0, $"{what}: output {k} differs from the unfused graph's bits, first at element {at}: {(at < 0 ? 0 : av[at])} instead of {(at < 0 ? 0 : ev[at])}");
+        }
+    }
+}
