@@ -23,6 +23,9 @@ internal sealed record BenchOptions
     /// <summary>Where to write every round's raw figures as CSV, or null.</summary>
     public string? CsvPath { get; init; }
 
+    /// <summary>True for <c>--memory</c>: print the tensor memory of the scripted models instead of timing.</summary>
+    public bool Memory { get; init; }
+
     /// <summary>True when the user asked for the usage text.</summary>
     public bool ShowHelp { get; init; }
 
@@ -38,6 +41,7 @@ internal sealed record BenchOptions
                              the machine, before each round and before re-measuring a workload
                              that ran beside them (default 120; 0 with --quick: no waits, no retries)
           --csv FILE         also write each round's figures to FILE
+          --memory           print the tensor memory of the scripted models (eager, scripted, optimized) and exit
           --help             this text
         """;
 
@@ -57,6 +61,7 @@ internal sealed record BenchOptions
                 "--threads" => options with { Threads = PositiveInt(args, ref i) },
                 "--wait-quiet" => options with { QuietWaitSeconds = NonNegativeInt(args, ref i) },
                 "--csv" => options with { CsvPath = Value(args, ref i) },
+                "--memory" => options with { Memory = true },
                 "--help" or "-h" => options with { ShowHelp = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };

@@ -29,9 +29,12 @@ internal static class KilnTraining
     public static string OutputLayer(ModelKind kind) => kind == ModelKind.Mlp ? "fc3" : "f3";
 
     /// <summary>One training step of <paramref name="model"/> per call; the output is the first step's loss, the gradients
-    /// of the parameters named <paramref name="outputLayer"/>.* (in ordinal name order), then the second step's loss.</summary>
-    public static Side Step(Sequential model, OptimizerKind kind, float[] x, long[] inputShape, long[] labels, string outputLayer)
+    /// of the parameters named <paramref name="outputLayer"/>.* (in ordinal name order), then the second step's loss.
+    /// <paramref name="forward"/>, when given, runs the forward pass instead of the model's own (a script module of it).</summary>
+    public static Side Step(Sequential model, OptimizerKind kind, float[] x, long[] inputShape, long[] labels, string outputLayer,
+        Func<Tensor, Tensor>? forward = null)
     {
+        forward ??= model.Forward;
         Tensor input = Tensor.FromArray(x, inputShape), target = Tensor.FromArray(labels, labels.Length);
         Optimizer optimizer = kind switch
         {
@@ -42,7 +45,7 @@ internal static class KilnTraining
         Tensor TrainStep()
         {
             model.ZeroGrad();
-            Tensor loss = KilnF.CrossEntropy(model.Forward(input), target);
+            Tensor loss = KilnF.CrossEntropy(forward(input), target);
             loss.Backward();
             optimizer.Step();
             return loss;

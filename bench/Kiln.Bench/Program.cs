@@ -18,6 +18,12 @@ if (options.ShowHelp)
     return 0;
 }
 
+if (options.Memory)
+{
+    MemoryReport.Print(Console.Out);
+    return 0;
+}
+
 Workload[] selected = [.. Workloads.All.Where(w => options.Selects(w.Name))];
 if (selected.Length == 0)
 {

@@ -91,7 +91,7 @@ internal static class TorchSharpTraining
     }
 
     // Parameters are matched by their dotted names, which both frameworks derive the same way from the layer names.
-    private static void CopyWeights(NN.Module from, TsModule to)
+    internal static void CopyWeights(NN.Module from, TsModule to)
     {
         var targets = to.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         using var scope = torch.NewDisposeScope();

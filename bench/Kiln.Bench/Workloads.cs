@@ -27,6 +27,7 @@ internal static class Workloads
         .. ConvWorkloads.All,
         AttentionWorkload.Create(),
         .. TrainingWorkloads.All,
+        .. ScriptedWorkloads.All,
     ];
 
     // fp32 sums over n = 1024 products of values in [-1, 1) differ by a few ulps of ~10 between summation orders.

@@ -6,7 +6,8 @@ namespace Kiln.Codegen.Kernels;
 /// <summary>
 /// Compiles fused elementwise callee graphs (the fusion pass's <c>&lt;graph&gt;_fused_&lt;k&gt;</c> groups) to native
 /// kernels with LLVM. Compiled modules are cached for the process by their LLVM IR text, so equal groups (in one model
-/// or in two) share code; modules live until the process ends.
+/// or in two) share code; modules live until the process ends. Across processes, <see cref="KernelCache.Default"/> keeps
+/// their object files on disk, so a second process links them instead of compiling again.
 /// </summary>
 public static class KernelCompiler
 {
@@ -14,7 +15,10 @@ public static class KernelCompiler
 
     private static long compilations;
 
-    /// <summary>How many modules this process has compiled (cache misses).</summary>
+    /// <summary>
+    /// How many kernel modules this process has built (misses of the in-process cache), whether compiled or loaded from
+    /// the on-disk cache: <see cref="KernelCache.Default"/>'s statistics tell which.
+    /// </summary>
     public static long Compilations => Interlocked.Read(ref compilations);
 
     /// <summary>
@@ -63,7 +67,7 @@ public static class KernelCompiler
         var lazy = Modules.GetOrAdd(llvmIr, ir => new Lazy<nint>(() =>
         {
             Interlocked.Increment(ref compilations);
-            var module = LlvmJit.Shared.Compile(ir, [ElementwiseKernelEmitter.Symbol], new LlvmCompileOptions { ModuleName = "kiln_fused_kernel" });
+            var module = KernelCache.Default.Compile(ir, [ElementwiseKernelEmitter.Symbol], new LlvmCompileOptions { ModuleName = "kiln_fused_kernel" });
             return module.GetFunctionPointer(ElementwiseKernelEmitter.Symbol);
         }));
         try

@@ -9,7 +9,7 @@ namespace Kiln.Codegen;
 /// functions' addresses. Thread-safe: every compilation has its own LLVM context and target machine, and LLJIT serialises
 /// what it shares.
 /// </summary>
-public sealed class LlvmJit
+public sealed partial class LlvmJit
 {
     private static readonly Lazy<LlvmJit> SharedJit = new(() => new LlvmJit(), LazyThreadSafetyMode.ExecutionAndPublication);
 

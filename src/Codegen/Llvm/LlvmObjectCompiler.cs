@@ -14,7 +14,14 @@ public static class LlvmObjectCompiler
     /// </summary>
     /// <exception cref="LlvmException">The IR is invalid, the target is unknown, or code generation fails.</exception>
     /// <exception cref="LlvmUnavailableException">libLLVM 19 is not installed.</exception>
-    public static byte[] EmitObject(string llvmIr, LlvmTarget target, LlvmCompileOptions? options = null)
+    public static byte[] EmitObject(string llvmIr, LlvmTarget target, LlvmCompileOptions? options = null) =>
+        EmitObject(llvmIr, target, options, exportOnly: null);
+
+    /// <summary>
+    /// As <see cref="EmitObject(string, LlvmTarget, LlvmCompileOptions?)"/>; when <paramref name="exportOnly"/> is given,
+    /// only those functions stay exported (under their own names) and every other definition becomes internal.
+    /// </summary>
+    internal static byte[] EmitObject(string llvmIr, LlvmTarget target, LlvmCompileOptions? options, IReadOnlyList<string>? exportOnly)
     {
         ArgumentNullException.ThrowIfNull(llvmIr);
         ArgumentNullException.ThrowIfNull(target);
@@ -25,6 +32,8 @@ public static class LlvmObjectCompiler
         {
             using var machine = LlvmTargetMachine.Create(target, LLVMRelocMode.LLVMRelocPIC, LLVMCodeModel.LLVMCodeModelDefault);
             using var module = LlvmIrModule.Parse(context, llvmIr, options.ModuleName);
+            if (exportOnly is not null)
+                module.ExportOnly(exportOnly, suffix: "");
             module.SetTarget(machine);
             module.Optimize(machine, options.PassPipeline);
             return machine.EmitObject(module.Handle, module.Name);

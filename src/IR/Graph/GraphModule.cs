@@ -32,4 +32,23 @@ public sealed class GraphModule
 
     /// <summary>The module's <c>.kir</c> text.</summary>
     public override string ToString() => KirPrinter.Print(this);
+
+    /// <summary>
+    /// <paramref name="roots"/> and every graph they call, directly or not, each once, callees before callers (the order
+    /// the text form and the <c>.kiln</c> file store them in).
+    /// </summary>
+    public static IReadOnlyList<Graph> CalleesFirst(IEnumerable<Graph> roots)
+    {
+        ArgumentNullException.ThrowIfNull(roots);
+        var ordered = new List<Graph>();
+        var seen = new HashSet<Graph>(ReferenceEqualityComparer.Instance);
+        void Visit(Graph graph)
+        {
+            if (!seen.Add(graph)) return;
+            foreach (var call in graph.AllNodes().Where(n => n.Callee is not null)) Visit(call.Callee!);
+            ordered.Add(graph);
+        }
+        foreach (var root in roots) Visit(root);
+        return ordered;
+    }
 }

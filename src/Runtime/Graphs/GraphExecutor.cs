@@ -57,7 +57,10 @@ public sealed class GraphExecutor
     /// <summary>The graph this executor runs.</summary>
     public Graph Graph { get; }
 
-    /// <summary>Called after each node (test hook: which values are still held).</summary>
+    /// <summary>The tensors bound to the graph's parameters (what a run reads but does not create).</summary>
+    internal IEnumerable<Tensor> BoundTensors => arguments.OfType<Tensor>();
+
+    /// <summary>Called after each node (test hook: which values are still held; <see cref="GraphMemory"/>).</summary>
     internal NodeObserver? Observer { get; set; }
 
     /// <summary>Runs the graph on <paramref name="inputs"/> (one per graph input, in order) and returns its outputs.</summary>

@@ -121,7 +121,8 @@ public sealed partial class ScriptModule : Module
             var found = graphs.FirstOrDefault(g => g.Modes == modes && Admits(g.Graph, inputs));
             if (found is not null) return found;
             var capture = source.Lowering.Lower(Module, inputs);
-            var made = new Lowered(modes, capture.Graph, new GraphExecutor(capture.Graph, capture.Parameters), [.. capture.StateUpdates]);
+            var made = new Lowered(modes, capture.Graph, new GraphExecutor(capture.Graph, capture.Parameters), [.. capture.StateUpdates], capture.Parameters);
+            if (optimized) made = Optimized(made);
             graphs.Add(made);
             return last = made;
         }
@@ -175,7 +176,7 @@ public sealed partial class ScriptModule : Module
 
     /// <summary>
     /// A graph made for one mode key (every module's training flag) and the input types of its inputs, with the state
-    /// its last outputs update.
+    /// its last outputs update and the tensors its executor binds by name (parameters, constants).
     /// </summary>
-    internal sealed record Lowered(string Modes, Graph Graph, GraphExecutor Executor, IReadOnlyList<StateUpdate> Updates);
+    internal sealed record Lowered(string Modes, Graph Graph, GraphExecutor Executor, IReadOnlyList<StateUpdate> Updates, IReadOnlyDictionary<string, Tensor> Bindings);
 }

@@ -59,8 +59,10 @@ internal static class ScriptModuleFile
         var graphs = new List<Graph>(lowered.Count);
         for (int i = 0; i < lowered.Count; i++)
         {
-            var graph = GraphCloner.Clone(lowered[i].Graph, $"{lowered[i].Graph.Name}_{i}");
-            graphs.Add(graph);
+            // The fused kernels an optimised graph calls go before it.
+            var copies = SavedGraphCopies.Of(lowered[i].Graph, $"{lowered[i].Graph.Name}_{i}");
+            graphs.AddRange(copies);
+            var graph = copies[^1];
             metadata[ModesKey(graph.Name)] = lowered[i].Modes;
             metadata[StateOutputsKey(graph.Name)] = Lines(lowered[i].Updates.Select(u => u.Name));
             foreach (var constant in TensorConstants(graph))
@@ -81,8 +83,9 @@ internal static class ScriptModuleFile
             Optional(contents, FrozenKey).ToHashSet(StringComparer.Ordinal), [.. Optional(contents, AliasesKey).Select(ParseAlias)]);
         var root = LoadedModule.Build(layout, contents.Tensors);
         var state = LoadedModule.NamedState(root);
-        // The entry graph is the latest made, so it goes last.
-        var stored = contents.Graphs.Graphs.OrderBy(g => g.Name == contents.EntryGraph)
+        // The entry graph is the latest made, so it goes last; graphs other graphs call (fused kernels) run in their callers.
+        var called = contents.Graphs.Graphs.SelectMany(g => g.AllNodes()).Select(n => n.Callee).OfType<Graph>().ToHashSet();
+        var stored = contents.Graphs.Graphs.Where(g => !called.Contains(g)).OrderBy(g => g.Name == contents.EntryGraph)
             .Select(g => Stored(contents, g, modules.Count, state)).ToList();
         return new ScriptModule(root, new StoredGraphLowering(stored), stored);
     }
@@ -118,7 +121,7 @@ internal static class ScriptModuleFile
             throw new KilnFormatException($"invalid .kiln file: model.graphs['{graph.Name}']: cannot run with the stored tensors: {e.Message}", e);
         }
         return new ScriptModule.Lowered(modes, graph, executor,
-            [.. updates.Select((name, i) => new StateUpdate(name, state[name], graph.Outputs[own + i]))]);
+            [.. updates.Select((name, i) => new StateUpdate(name, state[name], graph.Outputs[own + i]))], bindings);
     }
 
     /// <summary>Whether graph output <paramref name="value"/> can be copied into <paramref name="state"/> (which exists).</summary>

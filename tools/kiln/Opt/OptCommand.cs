@@ -21,10 +21,11 @@ internal static class OptCommand
         var noVerify = new Option<bool>("--no-verify") { Description = "Do not verify the parsed graph, nor the graph after each pass" };
         var explain = new Option<bool>("--explain") { Description = "Print what each pass did, and why it left things alone, to standard error" };
         var explainFusion = new Option<bool>("--explain-fusion") { Description = "Print why neighbouring ops were not fused (the fuse pass's --explain lines) to standard error; runs fuse after the pipeline when it does not name it (with --explain, every pass's lines print and the pipeline runs as given)" };
+        var compileKernels = new Option<bool>("--compile-kernels") { Description = "Compile the fused groups of the result as the runtime would, through the kernel cache (KILN_CACHE_DIR; 'off' disables it), and print how many were compiled and how many came from the cache to standard error" };
         var output = new Option<string?>("--output", "-o") { Description = "Write the IR to this file instead of standard output" };
         var command = new Command("opt", Describe())
         {
-            file, passes, level, noVerify, explain, explainFusion, output,
+            file, passes, level, noVerify, explain, explainFusion, compileKernels, output,
         };
         command.SetAction(result => Run(
             result.GetRequiredValue(file),
@@ -32,6 +33,7 @@ internal static class OptCommand
             verify: !result.GetValue(noVerify),
             log: result.GetValue(explain) || result.GetValue(explainFusion) ? Console.Error : null,
             onlyFusion: result.GetValue(explainFusion) && !result.GetValue(explain),
+            result.GetValue(compileKernels),
             result.GetValue(output)));
         return command;
     }
@@ -40,7 +42,7 @@ internal static class OptCommand
     internal static string Pipeline(int? level, string? passes) =>
         string.Join(",", new[] { level is { } n ? "O" + n.ToString(CultureInfo.InvariantCulture) : null, passes }.Where(p => !string.IsNullOrWhiteSpace(p)));
 
-    private static int Run(string path, string pipeline, bool verify, TextWriter? log, bool onlyFusion, string? outputPath)
+    private static int Run(string path, string pipeline, bool verify, TextWriter? log, bool onlyFusion, bool compileKernels, string? outputPath)
     {
         string text;
         try
@@ -51,8 +53,9 @@ internal static class OptCommand
         {
             return Fail($"cannot read '{path}': {e.Message}");
         }
-        var result = OptDriver.Run(new OptRequest(text, path == "-" ? "<stdin>" : path, pipeline, verify, log, onlyFusion));
+        var result = OptDriver.Run(new OptRequest(text, path == "-" ? "<stdin>" : path, pipeline, verify, log, onlyFusion, compileKernels));
         if (result.Error is { } error) return Fail(error);
+        if (result.KernelReport is { } report) Console.Error.WriteLine(report);
         if (outputPath is null)
         {
             Console.Out.Write(result.Output);

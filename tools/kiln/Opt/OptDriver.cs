@@ -15,12 +15,18 @@ namespace Kiln.Cli.Opt;
 /// Whether only the fusion pass's lines go to <paramref name="Log"/> (<c>--explain-fusion</c>); the fusion pass then
 /// runs after the pipeline when the pipeline does not name it.
 /// </param>
-internal sealed record OptRequest(string Text, string SourceName, string Pipeline, bool Verify = true, TextWriter? Log = null, bool ExplainFusion = false);
+/// <param name="CompileKernels">
+/// Whether to compile the fused groups of the result as the runtime would, through the kernel cache
+/// (<c>--compile-kernels</c>; <see cref="OptResult.KernelReport"/> says what happened).
+/// </param>
+internal sealed record OptRequest(
+    string Text, string SourceName, string Pipeline, bool Verify = true, TextWriter? Log = null, bool ExplainFusion = false, bool CompileKernels = false);
 
 /// <summary>The outcome of <c>kiln opt</c>: the transformed IR, or one line saying what went wrong.</summary>
 /// <param name="Output">The printed IR, or null on failure.</param>
 /// <param name="Error">The error on one line (<c>file.kir:3:7: expected ...</c>), or null on success.</param>
-internal sealed record OptResult(string? Output, string? Error)
+/// <param name="KernelReport">With <see cref="OptRequest.CompileKernels"/>: the kernels compiled and loaded from the cache.</param>
+internal sealed record OptResult(string? Output, string? Error, string? KernelReport = null)
 {
     /// <summary>Whether the text parsed and every pass ran.</summary>
     public bool Succeeded => Error is null;
@@ -63,7 +69,7 @@ internal static class OptDriver
             // longer fits its callee, transformed later (or a callee a pass created, checked here first).
             var stale = request.Verify ? output.Graphs.SelectMany(GraphVerifier.Check).ToArray() : [];
             return stale.Length == 0
-                ? new OptResult(KirPrinter.Print(output), null)
+                ? new OptResult(KirPrinter.Print(output), null, request.CompileKernels ? KernelCompilation.Compile(output) : null)
                 : Failed($"{request.SourceName}: the pipeline changed a graph, and the calls of it left in another graph no longer fit (run inline first): {string.Join("; ", stale)}");
         }
         catch (KirParseException e)
@@ -84,15 +90,7 @@ internal static class OptDriver
     /// <exception cref="IrException">A created callee has the name of another graph of the module.</exception>
     private static GraphModule WithNewCallees(GraphModule module)
     {
-        var ordered = new List<Graph>();
-        var seen = new HashSet<Graph>();
-        void Visit(Graph graph)
-        {
-            if (!seen.Add(graph)) return;
-            foreach (var call in graph.AllNodes().Where(n => n.Callee is not null)) Visit(call.Callee!);
-            ordered.Add(graph);
-        }
-        foreach (var graph in module.Graphs) Visit(graph);
+        var ordered = GraphModule.CalleesFirst(module.Graphs);
         var clash = ordered.GroupBy(g => g.Name).FirstOrDefault(g => g.Count() > 1);
         return clash is null ? new GraphModule(ordered)
             : throw new IrException([new IrError(null, null, "module", $"a pass created graph @{clash.Key}, but the module already has a graph of that name")]);

@@ -41,4 +41,25 @@ internal enum LLVMLinkage
     LLVMInternalLinkage = 8,
 }
 
+
+/// <summary>LLVMOrcLookupKind.</summary>
+internal enum LLVMOrcLookupKind
+{
+    LLVMOrcLookupKindStatic = 0,
+    LLVMOrcLookupKindDLSym = 1,
+}
+
+/// <summary>LLVMOrcJITDylibLookupFlags.</summary>
+internal enum LLVMOrcJITDylibLookupFlags
+{
+    LLVMOrcJITDylibLookupFlagsMatchExportedSymbolsOnly = 0,
+    LLVMOrcJITDylibLookupFlagsMatchAllSymbols = 1,
+}
+
+/// <summary>LLVMOrcSymbolLookupFlags.</summary>
+internal enum LLVMOrcSymbolLookupFlags
+{
+    LLVMOrcSymbolLookupFlagsRequiredSymbol = 0,
+    LLVMOrcSymbolLookupFlagsWeaklyReferencedSymbol = 1,
+}
 #pragma warning restore CA1008

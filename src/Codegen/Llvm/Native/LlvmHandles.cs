@@ -53,3 +53,9 @@ internal readonly record struct LLVMOrcResourceTrackerRef(nint Handle);
 
 /// <summary>LLVMOrcExecutionSessionRef.</summary>
 internal readonly record struct LLVMOrcExecutionSessionRef(nint Handle);
+
+/// <summary>LLVMOrcDefinitionGeneratorRef.</summary>
+internal readonly record struct LLVMOrcDefinitionGeneratorRef(nint Handle);
+
+/// <summary>LLVMOrcSymbolStringPoolEntryRef: an interned symbol name.</summary>
+internal readonly record struct LLVMOrcSymbolStringPoolEntryRef(nint Handle);

@@ -58,4 +58,45 @@ internal static unsafe partial class LlvmNative
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial LLVMErrorRef LLVMOrcLLJITLookup(LLVMOrcLLJITRef jit, out ulong address, string name);
+
+    // Object files (the kernel cache's entries): each goes into a JITDylib of its own, which resolves the process's
+    // symbols (libm, libmvec) through a generator and is searched alone, so one object may be loaded more than once.
+
+    /// <summary>Takes ownership of <paramref name="objectBuffer"/>, even on failure.</summary>
+    [LibraryImport(Library)]
+    internal static partial LLVMErrorRef LLVMOrcLLJITAddObjectFileWithRT(LLVMOrcLLJITRef jit, LLVMOrcResourceTrackerRef tracker, LLVMMemoryBufferRef objectBuffer);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial LLVMOrcJITDylibRef LLVMOrcExecutionSessionCreateBareJITDylib(LLVMOrcExecutionSessionRef session, string name);
+
+    /// <summary>A generator that defines unresolved symbols from the process (and libraries loaded permanently).</summary>
+    [LibraryImport(Library)]
+    internal static partial LLVMErrorRef LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
+        out LLVMOrcDefinitionGeneratorRef generator, byte globalPrefix, nint filter, nint filterContext);
+
+    /// <summary>The dylib takes ownership of <paramref name="generator"/>.</summary>
+    [LibraryImport(Library)]
+    internal static partial void LLVMOrcJITDylibAddGenerator(LLVMOrcJITDylibRef dylib, LLVMOrcDefinitionGeneratorRef generator);
+
+    /// <summary>The symbol's name mangled for the JIT's data layout (none on ELF), interned; released by the caller.</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial LLVMOrcSymbolStringPoolEntryRef LLVMOrcLLJITMangleAndIntern(LLVMOrcLLJITRef jit, string name);
+
+    /// <summary>The character the JIT's data layout puts before global symbol names ('\0' on ELF).</summary>
+    [LibraryImport(Library)]
+    internal static partial byte LLVMOrcLLJITGetGlobalPrefix(LLVMOrcLLJITRef jit);
+
+    [LibraryImport(Library)]
+    internal static partial void LLVMOrcReleaseSymbolStringPoolEntry(LLVMOrcSymbolStringPoolEntryRef entry);
+
+    /// <summary>
+    /// Looks <paramref name="symbols"/> up in <paramref name="searchOrder"/> (both arrays end with a null element) and
+    /// calls <paramref name="handleResult"/> with the error (to consume) or the addresses; LLJIT links on the calling thread.
+    /// </summary>
+    [LibraryImport(Library)]
+    internal static partial void LLVMOrcExecutionSessionLookup(
+        LLVMOrcExecutionSessionRef session, LLVMOrcLookupKind kind,
+        LLVMOrcCJITDylibSearchOrderElement* searchOrder, nuint searchOrderSize,
+        LLVMOrcCLookupSetElement* symbols, nuint symbolsSize,
+        delegate* unmanaged<LLVMErrorRef, LLVMOrcCSymbolMapPair*, nuint, nint, void> handleResult, nint context);
 }
