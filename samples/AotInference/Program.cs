@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Kiln;
+using Kiln.Codegen.Kernels;
 using Kiln.Scripting;
 using Kiln.Samples.AotInference;
 using Kiln.Serialization;
@@ -9,7 +10,7 @@ using Kiln.Serialization;
 // is read at the end, so the figure printed covers runtime start-up too.
 var sinceMain = Stopwatch.StartNew();
 
-const string Usage = "usage: AotInference <model.kiln> [--input x.npy]... [--shape 1x64] [--seed 0] [--output y.npy]";
+const string Usage = "usage: AotInference <model.kiln> [--input x.npy]... [--shape 1x64] [--seed 0] [--output y.npy] [--native-kernels]";
 
 try
 {
@@ -19,7 +20,8 @@ try
         Console.Out.WriteLine(Usage);
         return 0;
     }
-    var module = ScriptModule.Load(options.Model);
+    var module = ScriptModule.Load(options.Model, new LoadOptions { TrustNativeKernels = options.NativeKernels });
+    if (options.NativeKernels && module.NativeKernelMessage is { } kernelMessage) Console.Error.WriteLine("AotInference: " + kernelMessage);
     var inputs = options.Inputs.Count > 0
         ? options.Inputs.Select(ReadInput).ToArray<object?>()
         : [RandomInput(options.Shape, options.Seed)];
@@ -36,6 +38,7 @@ try
     {
         foreach (var output in outputs) Console.Out.WriteLine(output is Tensor t ? $"{t.DType.ToString().ToLowerInvariant()}[{string.Join(", ", t.Shape)}]\n{t}" : $"{output}");
     }
+    if (options.NativeKernels) Console.Error.WriteLine($"kernels: {PrecompiledKernels.Served} native");
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"first result: {sinceStart.TotalMilliseconds:F1} ms after process start ({firstResult.TotalMilliseconds:F1} ms after Main began)"));
     return 0;

@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace Kiln.Samples.AotInference;
 
-/// <summary>The sample's command line: the model, its inputs (files or one seeded random tensor) and where the output goes.</summary>
-internal sealed record SampleOptions(string Model, IReadOnlyList<string> Inputs, long[] Shape, long Seed, string? Output)
+/// <summary>
+/// The sample's command line: the model, its inputs (files or one seeded random tensor), where the output goes, and
+/// whether the model's precompiled kernels are trusted (<c>--native-kernels</c>).
+/// </summary>
+internal sealed record SampleOptions(string Model, IReadOnlyList<string> Inputs, long[] Shape, long Seed, string? Output, bool NativeKernels)
 {
     /// <summary>The options in <paramref name="args"/>, or null when help was asked for.</summary>
     /// <exception cref="ArgumentException">An option is unknown, lacks its value, or its value is malformed.</exception>
@@ -13,6 +16,7 @@ internal sealed record SampleOptions(string Model, IReadOnlyList<string> Inputs,
         var inputs = new List<string>();
         long[] shape = [1, 64];
         long seed = 0;
+        bool nativeKernels = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -22,12 +26,13 @@ internal sealed record SampleOptions(string Model, IReadOnlyList<string> Inputs,
                 case "-o" or "--output": output = Value(args, ref i); break;
                 case "--shape": shape = ParseShape(Value(args, ref i)); break;
                 case "--seed": seed = ParseLong("--seed", Value(args, ref i)); break;
+                case "--native-kernels": nativeKernels = true; break;
                 case var a when a.StartsWith('-'): throw new ArgumentException($"unknown option {a}");
                 case var a when model is null: model = a; break;
                 default: throw new ArgumentException($"unexpected argument {args[i]}: give one model file");
             }
         }
-        return new SampleOptions(model ?? throw new ArgumentException("no model file given"), inputs, shape, seed, output);
+        return new SampleOptions(model ?? throw new ArgumentException("no model file given"), inputs, shape, seed, output, nativeKernels);
     }
 
     private static string Value(string[] args, ref int i) =>

@@ -32,16 +32,32 @@ public sealed unsafe class CompiledKernel
     /// <summary>Each input's dtype (the compute dtype, or bool for a where condition).</summary>
     public IReadOnlyList<DType> InputDTypes => source.InputDTypes;
 
+    /// <summary>Whether output 0 is written over input 0 (an epilogue over its product): callers pass one buffer for both.</summary>
+    public bool InPlace => source.InPlace;
+
     /// <summary>The number of outputs.</summary>
     public int OutputCount => source.Graph.Outputs.Count;
 
     /// <summary>The LLVM IR of the variant for <paramref name="layout"/> (what is compiled, and the cache key).</summary>
     public string LlvmIr(KernelLayout layout) => ElementwiseKernelEmitter.Emit(source, CheckLayout(layout));
 
-    /// <summary>The entry point of the variant for <paramref name="layout"/>, compiled on first use.</summary>
+    /// <summary>
+    /// The entry point of the variant for <paramref name="layout"/>: precompiled (<see cref="PrecompiledKernels"/>), else
+    /// compiled on first use; without LLVM, the precompiled all-strided variant, which serves any layout.
+    /// </summary>
     /// <exception cref="LlvmException">LLVM failed to compile the variant.</exception>
+    /// <exception cref="LlvmUnavailableException">LLVM is unavailable and no precompiled variant serves the layout.</exception>
     public nint EntryPoint(KernelLayout layout) =>
-        entries.TryGetValue(layout, out nint entry) ? entry : entries.GetOrAdd(layout, l => KernelCompiler.CompileIr(LlvmIr(l)));
+        entries.TryGetValue(layout, out nint entry) ? entry : entries.GetOrAdd(layout, ResolveEntryPoint);
+
+    private nint ResolveEntryPoint(KernelLayout layout)
+    {
+        string ir = LlvmIr(layout);
+        if (PrecompiledKernels.TryGet(ir, out nint entry)) return entry;
+        if (!Llvm.IsAvailable && PrecompiledKernels.TryGet(LlvmIr(new KernelLayout(Enumerable.Repeat(InnerStep.Strided, InputDTypes.Count))), out entry))
+            return entry;
+        return KernelCompiler.CompileIr(ir);
+    }
 
     /// <summary>
     /// Computes every output for linear output elements [<paramref name="begin"/>, <paramref name="end"/>) with the variant

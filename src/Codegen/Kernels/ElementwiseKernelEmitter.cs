@@ -9,7 +9,8 @@ namespace Kiln.Codegen.Kernels;
 /// linear output elements [begin, end) of a shape of rank ≥ 1. Operand k (the inputs, then the outputs) starts at
 /// <c>buffers[k]</c> and has element strides <c>strides[k·rank ..]</c> (0 on broadcast dims). The loop nest splits
 /// <c>begin</c> into a multi-index once, then runs the innermost dim as a tight loop (contiguous and broadcast inputs
-/// with constant steps, so it vectorises) and carries into the outer dims between rows. Outputs are contiguous.
+/// with constant steps, so it vectorises) and carries into the outer dims between rows. Outputs are contiguous. An
+/// in-place source (<see cref="ElementwiseKernelSource.InPlace"/>) writes output 0 over input 0, which must then be contiguous.
 /// </summary>
 internal static class ElementwiseKernelEmitter
 {
@@ -65,7 +66,7 @@ internal static class ElementwiseKernelEmitter
     {
         var graph = source.Graph;
         var ir = new StringBuilder();
-        ir.AppendLine($"; Kiln elementwise kernel of @{graph.Name} ({source.DType.Name()})");
+        ir.AppendLine($"; Kiln elementwise kernel of @{graph.Name} ({source.DType.Name()}{(source.InPlace ? ", output 0 in place of input 0" : "")})");
         ir.AppendLine($"define void @{Symbol}(ptr noalias nocapture readonly %buffers, ptr noalias nocapture readonly %shape, ptr noalias nocapture readonly %strides, i64 %rank, i64 %begin, i64 %end) {{");
         ir.AppendLine("entry:");
         ir.AppendLine("  %idx = alloca i64, i64 8");
@@ -116,8 +117,11 @@ internal static class ElementwiseKernelEmitter
         for (int k = 0; k < operands; k++)
         {
             bool isBool = k < source.InputDTypes.Length && source.InputDTypes[k] == DType.Bool;
-            ir.AppendLine($"  %ro{k} = load i64, ptr %offp{k}");
-            ir.AppendLine($"  %row{k} = getelementptr inbounds {(isBool ? "i8" : row.T)}, ptr %buf{k}, i64 %ro{k}");
+            // An in-place output is stored through input 0's row pointer: LLVM then knows each store hits the element
+            // just loaded, instead of checking at run time that two buffers do not overlap (they do).
+            int at = source.InPlace && k == source.InputDTypes.Length ? 0 : k;
+            ir.AppendLine($"  %ro{k} = load i64, ptr %offp{at}");
+            ir.AppendLine($"  %row{k} = getelementptr inbounds {(isBool ? "i8" : row.T)}, ptr %buf{at}, i64 %ro{k}");
         }
         ir.Append(row.Code);
         ir.AppendLine("  br label %inner");

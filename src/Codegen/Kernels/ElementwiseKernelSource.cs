@@ -9,12 +9,19 @@ namespace Kiln.Codegen.Kernels;
 /// </summary>
 internal sealed class ElementwiseKernelSource
 {
-    private ElementwiseKernelSource(Graph graph, DType dtype, DType[] inputDTypes)
+    private ElementwiseKernelSource(Graph graph, DType dtype, DType[] inputDTypes, bool inPlace)
     {
         Graph = graph;
         DType = dtype;
         InputDTypes = inputDTypes;
+        InPlace = inPlace;
     }
+
+    /// <summary>
+    /// Whether output 0 overwrites input 0 in place (an epilogue over its matrix product): the kernel stores it through
+    /// input 0's pointer, so LLVM sees one buffer and vectorises without an overlap check that would always fail.
+    /// </summary>
+    internal bool InPlace { get; }
 
     /// <summary>The callee graph.</summary>
     internal Graph Graph { get; }
@@ -26,10 +33,15 @@ internal sealed class ElementwiseKernelSource
     internal DType[] InputDTypes { get; }
 
     /// <summary>Checks <paramref name="graph"/>; null when it is compilable, else why not ("not compilable: ...").</summary>
-    internal static ElementwiseKernelSource? Check(Graph graph, out string? reason)
+    /// <param name="graph">The graph.</param>
+    /// <param name="reason">Null when compilable.</param>
+    /// <param name="inPlace">Whether output 0 is to overwrite input 0, which must then have the group's shape and dtype.</param>
+    internal static ElementwiseKernelSource? Check(Graph graph, out string? reason, bool inPlace = false)
     {
         reason = Why(graph, out var dtype);
-        return reason is null ? new ElementwiseKernelSource(graph, dtype, [.. graph.Body.Params.Select(p => p.TensorType.DType)]) : null;
+        if (reason is null && inPlace && (graph.Body.Params.Count == 0 || graph.Body.Params[0].Type != graph.Outputs[0].Type))
+            reason = $"not compilable: output {graph.Outputs[0]} cannot overwrite input 0 in place (another type)";
+        return reason is null ? new ElementwiseKernelSource(graph, dtype, [.. graph.Body.Params.Select(p => p.TensorType.DType)], inPlace) : null;
     }
 
     private static string? Why(Graph graph, out DType dtype)

@@ -34,16 +34,75 @@ public static class KernelCompiler
         ArgumentNullException.ThrowIfNull(callee);
         kernel = null;
         var source = ElementwiseKernelSource.Check(callee, out reason);
-        if (source is null) return false;
+        return source is not null && TryCompileSource(source, callee, out kernel, out reason);
+    }
+
+    /// <summary>
+    /// Compiles the epilogue of <paramref name="callee"/>, a group whose first node is a matrix product or convolution
+    /// (<see cref="EpilogueKernel.IsHeaded"/>) and whose other nodes are elementwise ops over its result, with output 0
+    /// written over the product in place.
+    /// </summary>
+    /// <param name="callee">The group's graph.</param>
+    /// <param name="kernel">The kernel, or null when the graph is not compilable.</param>
+    /// <param name="reason">Null on success; else why not, as for <see cref="TryCompile"/>.</param>
+    /// <returns>Whether the epilogue compiled.</returns>
+    public static bool TryCompileEpilogue(Graph callee, out EpilogueKernel? kernel, out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(callee);
+        kernel = null;
+        if (CheckEpilogue(callee, out reason) is not { } checkedSplit) return false;
+        var (split, source) = checkedSplit;
+        if (!TryCompileSource(source, callee, out var epilogue, out reason)) return false;
+        kernel = EpilogueKernel.Create(split, epilogue!);
+        return true;
+    }
+
+    /// <summary>
+    /// Compiles fused group <paramref name="callee"/> as the runtime would: its epilogue when a matrix product heads it
+    /// (<see cref="TryCompileEpilogue"/>), else the whole group (<see cref="TryCompile"/>).
+    /// </summary>
+    /// <param name="callee">The group's graph.</param>
+    /// <param name="reason">Null on success; else why not.</param>
+    /// <returns>Whether the group compiled.</returns>
+    public static bool TryCompileGroup(Graph callee, out string? reason) =>
+        EpilogueKernel.IsHeaded(callee) ? TryCompileEpilogue(callee, out _, out reason) : TryCompile(callee, out _, out reason);
+
+    /// <summary>Why <paramref name="callee"/> is not compilable, or null when it is (no LLVM needed to ask).</summary>
+    public static string? WhyNotCompilable(Graph callee)
+    {
+        ArgumentNullException.ThrowIfNull(callee);
+        string? reason;
+        if (EpilogueKernel.IsHeaded(callee)) CheckEpilogue(callee, out reason);
+        else ElementwiseKernelSource.Check(callee, out reason);
+        return reason;
+    }
+
+    /// <summary>A headed group split into its matrix product and its in-place elementwise epilogue's source, or null with the reason.</summary>
+    internal static ((Node Head, Graph Epilogue, int[] Inputs) Split, ElementwiseKernelSource Source)? CheckEpilogue(Graph callee, out string? reason)
+    {
+        if (EpilogueKernel.Split(callee, out reason) is not { } split) return null;
+        return ElementwiseKernelSource.Check(split.Epilogue, out reason, inPlace: true) is { } source ? (split, source) : null;
+    }
+
+    private static bool TryCompileSource(ElementwiseKernelSource source, Graph callee, out CompiledKernel? kernel, out string? reason)
+    {
+        kernel = null;
+        reason = null;
+        var contiguous = KernelLayout.Contiguous(source.InputDTypes.Length);
+        // Kernels loaded from a model's native library need no LLVM: LLVM is not even asked whether it is installed.
+        if (PrecompiledKernels.TryGet(ElementwiseKernelEmitter.Emit(source, contiguous), out nint precompiled))
+        {
+            kernel = new CompiledKernel(source, contiguous, precompiled);
+            return true;
+        }
         if (!Llvm.IsAvailable)
         {
             reason = "LLVM is unavailable: " + Llvm.UnavailableReason;
             return false;
         }
-        var layout = KernelLayout.Contiguous(source.InputDTypes.Length);
         try
         {
-            kernel = new CompiledKernel(source, layout, CompileIr(ElementwiseKernelEmitter.Emit(source, layout)));
+            kernel = new CompiledKernel(source, contiguous, CompileIr(ElementwiseKernelEmitter.Emit(source, contiguous)));
             return true;
         }
         catch (LlvmException e)
@@ -51,14 +110,6 @@ public static class KernelCompiler
             reason = $"LLVM failed to compile @{callee.Name}: {e.Message}: {e.LlvmMessage}";
             return false;
         }
-    }
-
-    /// <summary>Why <paramref name="callee"/> is not compilable, or null when it is (no LLVM needed to ask).</summary>
-    public static string? WhyNotCompilable(Graph callee)
-    {
-        ArgumentNullException.ThrowIfNull(callee);
-        ElementwiseKernelSource.Check(callee, out string? reason);
-        return reason;
     }
 
     /// <summary>The entry point of <paramref name="llvmIr"/>'s kernel, compiled once per distinct IR text.</summary>

@@ -29,44 +29,53 @@ internal sealed class CompiledKernelStep : Step
 
     /// <summary>
     /// The step for call <paramref name="node"/>: compiled when its callee is a fused group that LLVM compiles (and LLVM is
-    /// installed), else the interpreted call.
+    /// installed; a group headed by a matrix product runs as an <see cref="EpilogueKernelStep"/>), else the interpreted call.
     /// </summary>
     internal static Step Create(Node node, GraphPlan callee)
     {
         var call = new CallStep(node, callee);
         var graph = node.Callee!;
-        return graph.Name.Contains("_fused_", StringComparison.Ordinal) && KernelCompiler.TryCompile(graph, out var kernel, out _)
-            ? new CompiledKernelStep(node, kernel!, call)
-            : call;
+        if (!graph.Name.Contains("_fused_", StringComparison.Ordinal)) return call;
+        if (EpilogueKernel.IsHeaded(graph))
+            return KernelCompiler.TryCompileEpilogue(graph, out var epilogue, out _) ? new EpilogueKernelStep(node, epilogue!, call) : call;
+        return KernelCompiler.TryCompile(graph, out var kernel, out _) ? new CompiledKernelStep(node, kernel!, call) : call;
     }
 
-    internal override void Execute(Frame frame)
+    /// <summary>
+    /// The call's operands as tensors checked against the callee's parameter types, or null when the callee must run op by
+    /// op instead: an operand is not a tensor <paramref name="accept"/> takes, or autograd must record.
+    /// </summary>
+    internal static Tensor[]? KernelInputs(object?[] operands, Graph callee, Func<Tensor, int, bool> accept)
     {
-        var inputs = new Tensor[Operands.Length];
+        var inputs = new Tensor[operands.Length];
         for (int k = 0; k < inputs.Length; k++)
         {
-            if (Operand(frame, k) is not Tensor t || t.DType != kernel.InputDTypes[k])
-            {
-                interpreted.Execute(frame);
-                return;
-            }
+            if (operands[k] is not Tensor t || !accept(t, k)) return null;
             inputs[k] = t;
         }
         // Autograd: a kernel records nothing, so when an input requires grad (with grad mode on) or a tracer records, the
         // callee runs op by op, and each op records itself as in eager mode.
-        if (GradRecorder.IsNeeded(inputs))
+        if (GradRecorder.IsNeeded(inputs)) return null;
+        var binder = new ValueBinder();
+        var parameters = callee.Body.Params;
+        for (int k = 0; k < inputs.Length; k++)
+            binder.Bind(inputs[k], parameters[k].Type, $"argument {k} of @{callee.Name}");
+        return inputs;
+    }
+
+    internal override void Execute(Frame frame)
+    {
+        var operands = new object?[Operands.Length];
+        for (int k = 0; k < operands.Length; k++) operands[k] = Operand(frame, k);
+        if (KernelInputs(operands, Node.Callee!, (t, k) => t.DType == kernel.InputDTypes[k]) is not { } inputs)
         {
             interpreted.Execute(frame);
             return;
         }
-        var binder = new ValueBinder();
-        var parameters = Node.Callee!.Body.Params;
-        for (int k = 0; k < inputs.Length; k++)
-            binder.Bind(inputs[k], parameters[k].Type, $"argument {k} of @{kernel.Name}");
         var shape = Shapes.Broadcast(kernel.Name, inputs.Select(t => t.shape));
         var outputs = new Tensor[kernel.OutputCount];
         for (int m = 0; m < outputs.Length; m++) outputs[m] = Tensor.Empty(kernel.DType, shape);
-        if (!TryRun(inputs, outputs, shape))
+        if (!TryRun(kernel, inputs, outputs, shape))
         {
             interpreted.Execute(frame);
             return;
@@ -75,8 +84,11 @@ internal sealed class CompiledKernelStep : Step
         SetResults(frame, outputs);
     }
 
-    /// <summary>Runs the kernel into <paramref name="outputs"/>; false when the coalesced shape has too many dims.</summary>
-    private bool TryRun(Tensor[] inputs, Tensor[] outputs, long[] shape)
+    /// <summary>
+    /// Runs <paramref name="kernel"/> into <paramref name="outputs"/> (contiguous; output 0 is input 0 for an in-place
+    /// kernel); false when the coalesced shape has too many dims or an in-place input is not contiguous along it.
+    /// </summary>
+    internal static bool TryRun(CompiledKernel kernel, Tensor[] inputs, Tensor[] outputs, long[] shape)
     {
         long numel = Shapes.Numel(shape);
         if (numel == 0) return true;
@@ -84,6 +96,7 @@ internal sealed class CompiledKernelStep : Step
         var (walk, strides) = RowLoop.Coalesce(shape, [.. inputs.Select(t => CopyKernel.BroadcastStrides(t, shape, kernel.Name)), .. outputs.Select(o => o.strides)]);
         if (walk.Length > CompiledKernel.MaxRank) return false;
         var layout = KernelLayout.FromInnerStrides([.. strides.Take(inputs.Length).Select(s => s[^1])]);
+        if (kernel.InPlace && strides[0][^1] != 1) return false;
         nint entry = kernel.EntryPoint(layout);
         long[] flatStrides = [.. strides.SelectMany(s => s)];
         var handles = new GCHandle[operands.Length];

@@ -235,4 +235,37 @@ public sealed class CompileTests : IDisposable
         foreach (var option in new[] { "--class", "--weights", "--shape", "--train", "--output" })
             Assert.Contains(option, run.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Optimize_with_a_target_stores_precompiled_kernels_that_run_when_trusted()
+    {
+        const string source = """
+            using Kiln;
+            using Kiln.NN;
+
+            [Script]
+            public sealed class Gates : Module
+            {
+                public Tensor Forward(Tensor x) => x.Sigmoid() * x.Tanh() + x.Neg().Sigmoid();
+            }
+            """;
+        var path = Write("Gates.cs", source);
+        var model = Path.Combine(folder, "gates.kiln");
+        AssertOneErrorLine(KilnProcess.Run("compile", path, "--class", "Gates", "--shape", "4x8", "--target", "host", "-o", model), "--target host needs --optimize");
+        if (!Codegen.Llvm.IsAvailable) return; // compiling kernels needs libLLVM
+        var compile = KilnProcess.Run("compile", path, "--class", "Gates", "--shape", "4x8", "--optimize", "--target", "x86_64", "-o", model);
+        Assert.Equal("", compile.Stderr);
+        Assert.Equal(0, compile.ExitCode);
+        var kernels = KilnFile.Read(model).Kernels;
+        Assert.NotNull(kernels);
+        Assert.Equal("x86-64", kernels!.Target.Cpu);
+        var inspect = KilnProcess.Run("inspect", model);
+        Assert.Contains($"precompiled kernels ({kernels.Symbols.Count} for {kernels.Target}", inspect.Stdout, StringComparison.Ordinal);
+        var loaded = ScriptModule.Load(model, new LoadOptions { TrustNativeKernels = true });
+        Assert.Null(loaded.NativeKernelMessage);
+        Assert.Equal(kernels.Symbols.Count, loaded.NativeKernelCount);
+        var x = Tensor.Randn(4, 8);
+        var expected = x.Sigmoid() * x.Tanh() + x.Neg().Sigmoid();
+        Assert.True(loaded.Forward(x).Sub(expected).Abs().Max().Item<float>() <= 1e-5f, "the precompiled kernels' output differs from eager's");
+    }
 }

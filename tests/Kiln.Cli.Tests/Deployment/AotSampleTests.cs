@@ -33,9 +33,11 @@ public sealed class AotSampleTests(AotSampleBinary sample, ITestOutputHelper log
         return path;
     }
 
-    private ProcessOutcome Run(params string[] args)
+    private ProcessOutcome Run(params string[] args) => RunWith(null, args);
+
+    private ProcessOutcome RunWith(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        var run = ChildProcess.Run(sample.Path, args);
+        var run = ChildProcess.Run(sample.Path, args, environment: environment);
         log.WriteLine($"AotInference {string.Join(' ', args)}: exit {run.ExitCode}, stderr: {run.Stderr.TrimEnd()}");
         return run;
     }
@@ -100,7 +102,46 @@ public sealed class AotSampleTests(AotSampleBinary sample, ITestOutputHelper log
         AssertOneErrorLine(Run(good, "--shape", "1x5"), "ScriptModule loaded from");
     }
 
+    [NativeAotFact]
+    public void With_native_kernels_and_llvm_disabled_an_optimised_model_runs_its_stored_kernels()
+    {
+        if (!Codegen.Llvm.IsAvailable) return; // saving the kernels needs libLLVM (running them does not)
+        Kiln.Random.ManualSeed(3);
+        var net = new LstmGates().Eval();
+        var input = Tensor.Randn(8, 24);
+        var model = Path.Combine(folder, "lstm.kiln");
+        Jit.Trace(net, input).Optimize().Save(model, new SaveOptions { Target = KernelTarget.Host });
+        var expected = Jit.Trace(net, input).Forward(input);
+        var noLlvm = new Dictionary<string, string?> { [Codegen.Llvm.EnvironmentVariable] = Codegen.Llvm.DisabledValue };
+        string x = Write(input, "lstm.npy");
+        foreach (bool native in new[] { true, false })
+        {
+            var output = Path.Combine(folder, $"lstm.{native}.out.npy");
+            var run = RunWith(noLlvm, [model, "--input", x, "--output", output, .. native ? new[] { "--native-kernels" } : []]);
+            Assert.Equal(0, run.ExitCode);
+            // Trusted: the kernels come from the file (LLVM is off, so nothing else compiles them); else interpreted.
+            Assert.Matches((native ? @"^kernels: [1-9][0-9]* native\n" : "^") + @"first result: [0-9.]+ ms after process start \([0-9.]+ ms after Main began\)\n$",
+                run.Stderr.ReplaceLineEndings("\n"));
+            var written = Npy.Read(output);
+            Assert.Equal(expected.Shape, written.Shape);
+            Assert.True(written.Sub(expected).Abs().Max().Item<float>() <= 1e-5f, $"native kernels {native}: the output differs from the unoptimised graph's");
+        }
+    }
+
     private static void AssertOneErrorLine(ProcessOutcome run, string contains) => run.AssertOneErrorLine("AotInference", contains);
+
+    /// <summary>An LSTM cell's elementwise half over one linear layer's gates: one fused group of sigmoids, tanhs, products and sums.</summary>
+    private sealed class LstmGates : Module<Tensor, Tensor>
+    {
+        private readonly Linear gates = new(24, 64);
+
+        public override Tensor Forward(Tensor x)
+        {
+            var g = gates.Forward(x).Chunk(4, 1);
+            var c = g[0].Sigmoid() * g[1].Tanh() + g[2].Sigmoid();
+            return g[3].Sigmoid() * c.Tanh();
+        }
+    }
 }
 
 /// <summary>A <see cref="FactAttribute"/> skipped, with the reason, where NativeAOT cannot link (no C compiler and linker).</summary>

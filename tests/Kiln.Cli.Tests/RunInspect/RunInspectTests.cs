@@ -74,7 +74,7 @@ public sealed class RunInspectTests : IDisposable
         Assert.Equal("", run.Stderr);
         Assert.Equal(0, run.ExitCode);
         var contents = KilnFile.Read(model);
-        Assert.Contains("format version: 1.0\n", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"format version: {KilnFile.FormatVersion}\n", run.Stdout, StringComparison.Ordinal);
         Assert.Contains($"producer: Kiln {contents.Producer.Version}\n", run.Stdout, StringComparison.Ordinal);
         Assert.Contains(Kiln.IR.KirPrinter.Print(contents.Graphs.Graphs[0]).TrimEnd('\n'), run.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"\n  0\.weight +parameter +float32\[8, 4\] +128 B\n", run.Stdout);

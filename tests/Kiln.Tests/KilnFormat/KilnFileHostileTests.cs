@@ -51,6 +51,7 @@ public class KilnFileHostileTests
     {
         var file = (byte[])Valid.Clone();
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(10), 0);
         AssertRejected(file, "header.version", "2.0", "upgrade");
     }
 

@@ -8,8 +8,9 @@ namespace Kiln.Cli.Compile;
 
 /// <summary>
 /// <c>kiln compile Model.cs [More.cs ...] --class Net [--weights w.safetensors] --shape 64x784 [--shape ...] [--train]
-/// -o net.kiln</c>: compiles the C# files with Roslyn, checks the [Script] class with the subset checker, creates it,
-/// loads its weights, scripts its Forward for the given input shapes and saves the script module. C# and [Script]
+/// [--optimize [--target host|x86_64]] -o net.kiln</c>: compiles the C# files with Roslyn, checks the [Script] class with
+/// the subset checker, creates it, loads its weights, scripts its Forward for the given input shapes, optionally
+/// optimises it (fused groups) and stores its kernels compiled ahead of time, and saves the script module. C# and [Script]
 /// errors print like the compiler's (<c>Model.cs(12,9): error CS0103: ...</c>, <c>Model.cs(14,13): error KILN0003: ...</c>);
 /// other errors are one line, <c>kiln compile: error: ...</c>; either way the exit code is 1.
 /// </summary>
@@ -44,14 +45,21 @@ internal static class CompileCommand
         {
             Description = "Script the module in training mode (dropout active, batch norm on batch statistics); by default it is put in Eval() first",
         };
+        var optimize = new Option<bool>("--optimize") { Description = "Optimise the scripted graphs (O1 and fusion: ScriptModule.Optimize)" };
+        var target = new Option<string?>("--target")
+        {
+            Description = "With --optimize: compile the fused kernels ahead of time for 'host' (this CPU) or 'x86_64' (any x86-64) " +
+                "and store them in the file, for loaders that trust them (kiln run --native-kernels); needs libLLVM and cc now, not at run time",
+        };
         var output = new Option<string>("--output", "-o") { Description = "The .kiln file to write", Required = true };
         var command = new Command("compile", "Compile a [Script] model from C# source to a .kiln file")
         {
-            files, className, weights, shapes, train, output,
+            files, className, weights, shapes, train, optimize, target, output,
         };
         command.SetAction(result => Compile(new CompileRequest(
             result.GetRequiredValue(files), result.GetRequiredValue(className), result.GetValue(weights),
-            result.GetRequiredValue(shapes), result.GetValue(train), result.GetRequiredValue(output))));
+            result.GetRequiredValue(shapes), result.GetValue(train), result.GetRequiredValue(output),
+            result.GetValue(optimize), result.GetValue(target))));
         return command;
     }
 
@@ -60,6 +68,7 @@ internal static class CompileCommand
         try
         {
             var inputs = request.Shapes.Select(InputShape.Parse).ToList();
+            var kernelTarget = ParseTarget(request.Target, request.Optimize);
             var compiled = ScriptFiles.Read(request.Files);
             if (compiled.Errors.Count > 0) return Fail(compiled.Errors);
             var type = compiled.FindModuleClass(request.ClassName);
@@ -69,7 +78,8 @@ internal static class CompileCommand
             if (request.Weights is not null) LoadWeights(module, request.Weights);
             if (!request.Train) module.Eval();
             var scripted = Jit.Script(module, [.. inputs.Select(i => i.Example())]);
-            scripted.Save(request.Output);
+            if (request.Optimize) scripted = scripted.Optimize();
+            scripted.Save(request.Output, new SaveOptions { Target = kernelTarget });
             Console.Out.WriteLine($"wrote {request.Output}: {type.Name}, inputs {string.Join(", ", inputs)}, {(request.Train ? "training" : "eval")} mode");
             return 0;
         }
@@ -78,12 +88,23 @@ internal static class CompileCommand
             return Fail(e.Diagnostics);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException
-                                      or SafetensorsFormatException or ScriptException or InvalidOperationException or NotSupportedException)
+                                      or SafetensorsFormatException or ScriptException or InvalidOperationException or NotSupportedException
+                                      or Codegen.LlvmException or Codegen.LlvmUnavailableException)
         {
             Console.Error.WriteLine("kiln compile: error: " + e.Message.ReplaceLineEndings(" "));
             return 1;
         }
     }
+
+    /// <summary>The kernel target <c>--target</c> names (none without it).</summary>
+    private static KernelTarget ParseTarget(string? target, bool optimize) => target switch
+    {
+        null => KernelTarget.None,
+        _ when !optimize => throw new ArgumentException($"--target {target} needs --optimize: only an optimised model has fused kernels to compile"),
+        "host" => KernelTarget.Host,
+        "x86_64" or "x86-64" => KernelTarget.X86_64,
+        _ => throw new ArgumentException($"--target {target}: expected 'host' or 'x86_64'"),
+    };
 
     /// <summary>Prints <paramref name="diagnostics"/> one per line, as the C# compiler does; the exit code 1.</summary>
     private static int Fail(IEnumerable<ScriptDiagnostic> diagnostics)
@@ -120,5 +141,5 @@ internal static class CompileCommand
         }
     }
 
-    private sealed record CompileRequest(string[] Files, string ClassName, string? Weights, string[] Shapes, bool Train, string Output);
+    private sealed record CompileRequest(string[] Files, string ClassName, string? Weights, string[] Shapes, bool Train, string Output, bool Optimize, string? Target);
 }

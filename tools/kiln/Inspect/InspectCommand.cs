@@ -55,6 +55,12 @@ internal static class InspectCommand
         int name = rows.Select(r => r.Key.Length).DefaultIfEmpty(0).Max(), type = rows.Select(r => r.Type.Length).DefaultIfEmpty(0).Max();
         foreach (var r in rows) w.WriteLine($"  {r.Key.PadRight(name)}  {r.Kind,-9}  {r.Type.PadRight(type)}  {Size(r.Bytes)}");
         w.WriteLine();
+        if (contents.Kernels is { } kernels)
+        {
+            w.WriteLine($"precompiled kernels ({kernels.Symbols.Count} for {kernels.Target}, LLVM {kernels.LlvmVersion}, library {Size(kernels.Library.Length)}, sha256 {kernels.Sha256}):");
+            foreach (var k in kernels.Symbols) w.WriteLine($"  {k.Symbol}  @{k.Callee}  layout {k.Layout}");
+            w.WriteLine();
+        }
         w.WriteLine($"metadata ({contents.Metadata.Count}):");
         foreach (var (key, value) in contents.Metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
             w.WriteLine($"  {key}: {value.ReplaceLineEndings("\\n").Replace("\t", "\\t", StringComparison.Ordinal)}");

@@ -26,7 +26,7 @@ internal static class KernelCompilation
         var cache = KernelCache.Default;
         var before = cache.Statistics;
         var clock = Stopwatch.StartNew();
-        int failed = fused.Count(g => !KernelCompiler.TryCompile(g, out _, out _));
+        int failed = fused.Count(g => !KernelCompiler.TryCompileGroup(g, out _));
         double milliseconds = clock.Elapsed.TotalMilliseconds;
         var after = cache.Statistics;
         return string.Create(CultureInfo.InvariantCulture,

@@ -4,9 +4,9 @@ using Kiln.Serialization;
 namespace Kiln.Cli.Run;
 
 /// <summary>
-/// <c>kiln run net.kiln --input x.npy [--input y.npy ...] [--output out.npy] [--eval]</c>: loads a saved script
-/// module, runs it on NumPy arrays and writes its outputs as <c>.npy</c> files or prints them. Errors are one line on
-/// standard error, with exit code 1.
+/// <c>kiln run net.kiln --input x.npy [--input y.npy ...] [--output out.npy] [--eval] [--native-kernels]</c>: loads a
+/// saved script module, runs it on NumPy arrays and writes its outputs as <c>.npy</c> files or prints them. Errors are
+/// one line on standard error, with exit code 1; precompiled kernels that cannot be used are one warning line there.
 /// </summary>
 internal static class RunCommand
 {
@@ -25,11 +25,17 @@ internal static class RunCommand
                 "next to it (out.npy, out.1.npy, ...); without it, print each output's dtype, shape and values",
         };
         var eval = new Option<bool>("--eval") { Description = "Run in evaluation mode (Module.Eval) instead of the training flags saved in the file" };
+        var nativeKernels = new Option<bool>("--native-kernels")
+        {
+            Description = "Run the precompiled kernels stored in the file (native code from the file: only for files you trust); " +
+                "without it they are ignored and fused groups are JIT-compiled or interpreted",
+        };
         var command = new Command("run", "Run a saved .kiln model on NumPy .npy inputs")
         {
-            model, inputs, output, eval,
+            model, inputs, output, eval, nativeKernels,
         };
-        command.SetAction(result => Run(result.GetRequiredValue(model), result.GetRequiredValue(inputs), result.GetValue(output), result.GetValue(eval)));
+        command.SetAction(result => Run(result.GetRequiredValue(model), result.GetRequiredValue(inputs), result.GetValue(output), result.GetValue(eval),
+            result.GetValue(nativeKernels)));
         return command;
     }
 
@@ -41,11 +47,12 @@ internal static class RunCommand
         return $"{stem}.{index}.npy";
     }
 
-    private static int Run(string modelPath, string[] inputPaths, string? outputPath, bool eval)
+    private static int Run(string modelPath, string[] inputPaths, string? outputPath, bool eval, bool nativeKernels)
     {
         try
         {
-            var module = ScriptModule.Load(modelPath);
+            var module = ScriptModule.Load(modelPath, new LoadOptions { TrustNativeKernels = nativeKernels });
+            if (nativeKernels && module.NativeKernelMessage is { } message) Console.Error.WriteLine("kiln run: warning: " + message);
             if (eval) module.Eval();
             var inputs = inputPaths.Select(ReadInput).ToArray<object?>();
             var outputs = Flatten(module.Run(inputs)).ToList();

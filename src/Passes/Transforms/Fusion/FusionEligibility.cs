@@ -3,19 +3,46 @@ using Kiln.IR;
 namespace Kiln.Passes;
 
 /// <summary>
-/// Which nodes version 1 of the fusion pass may put in a group: ops of the elementwise family that are
-/// not random, with one float32 or float64 result whose shape has no data-dependent size, reading
-/// tensors of that same dtype. Everything else is left alone, with a reason for <c>--explain-fusion</c>.
+/// Which nodes the fusion pass may put in a group: ops of the elementwise family that are not random, with
+/// one float32 or float64 result whose shape has no data-dependent size, reading tensors of that same dtype;
+/// and, as a group's head (its first node, at most one), a matrix product or convolution of the same kind
+/// (<see cref="HeadOps"/>) whose result only the group's elementwise ops read (its epilogue). Everything else
+/// is left alone, with a reason for <c>--explain-fusion</c>.
 /// </summary>
 internal static class FusionEligibility
 {
+    /// <summary>
+    /// The ops that may head a group: their eager kernels write a new contiguous result, which the group's
+    /// epilogue then overwrites in place.
+    /// </summary>
+    public static readonly IReadOnlySet<string> HeadOps = new HashSet<string>(StringComparer.Ordinal) { "linear", "matmul", "bmm", "conv1d", "conv2d", "conv3d" };
+
     /// <summary>Why <paramref name="node"/> cannot join an elementwise group, or null when it can.</summary>
     public static string? WhyNot(Node node)
     {
         if (node.Kind != NodeKind.Op) return $"{node.Name} is not an op";
         var op = node.Op!;
         if (op.IsRandom) return $"{op.Name} is random";
-        if (op.Family != "elementwise") return $"{op.Name} is {op.Family}, not elementwise{Later(op.Family)}";
+        if (op.Family != "elementwise")
+        {
+            return HeadOps.Contains(op.Name)
+                ? $"{op.Name} is {op.Family}, not elementwise (it only heads a group of the elementwise ops that read its result)"
+                : $"{op.Name} is {op.Family}, not elementwise{Later(op.Family)}";
+        }
+        return WhyNotTyped(node);
+    }
+
+    /// <summary>Why <paramref name="node"/> cannot head a group (be the matrix product of an epilogue), or null when it can.</summary>
+    public static string? WhyNotHead(Node node)
+    {
+        if (node.Kind != NodeKind.Op || !HeadOps.Contains(node.Op!.Name)) return $"{node.Name} is not a matrix product or convolution";
+        return WhyNotTyped(node);
+    }
+
+    /// <summary>Why the result or operands of op <paramref name="node"/> keep it out of a group, or null.</summary>
+    private static string? WhyNotTyped(Node node)
+    {
+        var op = node.Op!;
         if (node.Results.Count != 1 || node.Result.Type is not TensorValueType result)
             return $"{op.Name} does not have one tensor result";
         if (result.DType is not (DType.Float32 or DType.Float64))
@@ -43,7 +70,6 @@ internal static class FusionEligibility
 
     private static string Later(string family) => family switch
     {
-        "linalg" or "conv" => " (epilogue fusion comes later)",
         "reduction" or "norm" or "loss" or "attention" => " (reductions are not fused in v1)",
         _ => "",
     };

@@ -4,8 +4,9 @@ using Kiln.IR;
 namespace Kiln.Passes;
 
 /// <summary>
-/// Elementwise fusion (<c>fuse</c>), version 1: connected elementwise ops of one float dtype whose results
-/// all have one shape become a call of a new graph <c>&lt;graph&gt;_fused_&lt;k&gt;</c> (which the executor
+/// Fusion (<c>fuse</c>): connected elementwise ops of one float dtype whose results all have one shape, with
+/// at most one matrix product or convolution whose result only they read (the group's head: they are its
+/// epilogue), become a call of a new graph <c>&lt;graph&gt;_fused_&lt;k&gt;</c> (which the executor
 /// interprets, and the runtime may replace with a compiled kernel), in every block; groups never cross a
 /// block boundary and single ops are left alone. With a log, each fused group gets a line, and so does
 /// each pair of neighbouring ops (producer, consumer) left unfused, saying why (<c>kiln opt --explain-fusion</c>).
@@ -106,14 +107,14 @@ public sealed class FusionPass : IGraphPass
 
         private string? WhyApart(Node producer, Node consumer)
         {
-            if (FusionEligibility.WhyNot(producer) is { } p) return p;
+            if (FusionEligibility.WhyNot(producer) is { } p && FusionEligibility.WhyNotHead(producer) is not null) return p;
             if (FusionEligibility.WhyNot(consumer) is { } c) return c;
             if (blockOf[producer] != blockOf[consumer])
                 return $"{consumer.Name} is in another block (groups never cross an if or loop boundary)";
             // Both eligible in one block: planned into one group (fused unless it failed its second check),
             // or kept apart by a refusal the planner recorded.
             var planner = plannerOf[producer];
-            var group = planner.GroupOf(producer)!;
+            if (planner.GroupOf(producer) is not { } group) return planner.Refusal(producer, consumer);
             return group == planner.GroupOf(consumer) ? failed.GetValueOrDefault(group) : planner.Refusal(producer, consumer);
         }
     }

@@ -6,7 +6,8 @@ namespace Kiln.Passes;
 /// Replaces a group's nodes with a call of a new graph holding copies of them: the callee takes the
 /// values the group reads from outside as inputs, in first-use order (inline constants of concrete
 /// shape are copied in instead), and returns the members' results that are read outside the group,
-/// each once however many ways it escapes.
+/// each once however many ways it escapes. A group's head (matrix product or convolution) is the callee's first
+/// op: it reads only values from outside the group, so it may run before members that precede it in the block.
 /// </summary>
 internal static class GroupOutliner
 {
@@ -21,7 +22,7 @@ internal static class GroupOutliner
         var map = new Dictionary<Value, Value>();
         var inputs = new List<Value>();
         var copiedConstants = new List<Node>();
-        foreach (var member in members)
+        foreach (var member in members.OrderBy(m => m.Op is { } op && FusionEligibility.HeadOps.Contains(op.Name) ? 0 : 1))
         {
             foreach (var operand in member.Operands)
             {

@@ -16,7 +16,7 @@ namespace Kiln.Serialization;
 public static class KilnFile
 {
     /// <summary>The format version this writer writes; a reader reads every version with the same or an older major.</summary>
-    public static Version FormatVersion { get; } = new(1, 0);
+    public static Version FormatVersion { get; } = new(1, 1);
 
     /// <summary>The largest protobuf message read, in bytes.</summary>
     public const ulong MaxProtoLength = 64 << 20;
@@ -123,6 +123,7 @@ public static class KilnFile
             Producer = new Producer { Name = contents.Producer.Name, Version = contents.Producer.Version },
         };
         foreach (var (key, value) in contents.Metadata) model.Metadata.Add(key, value);
+        if (contents.Kernels is { } kernels) model.Kernels = KilnKernelEntries.ToProto(kernels);
         foreach (var graph in contents.Graphs.Graphs)
             model.Graphs.Add(new GraphEntry { Name = graph.Name, Kir = KirPrinter.Print(graph), Entry = graph.Name == contents.EntryGraph });
         var tensors = new List<Tensor>(contents.Tensors.Count);

@@ -1,3 +1,4 @@
+using Kiln.Codegen.Kernels;
 using Kiln.IR;
 
 namespace Kiln.Serialization;
@@ -27,4 +28,10 @@ public sealed record KilnFileContents(
 {
     /// <summary>The file's format version; a reader fills it from the header, the writer always writes the current one.</summary>
     public Version FormatVersion { get; init; } = KilnFile.FormatVersion;
+
+    /// <summary>
+    /// The fused kernels compiled ahead of time (format 1.1), or null. They are native code: readers load them only when
+    /// asked to (<c>LoadOptions.TrustNativeKernels</c>).
+    /// </summary>
+    public KernelLibrary? Kernels { get; init; }
 }

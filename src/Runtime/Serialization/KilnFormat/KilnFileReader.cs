@@ -29,6 +29,7 @@ internal static class KilnFileReader
             new KilnProducer(model.Producer.Name, model.Producer.Version))
         {
             FormatVersion = new Version(header.Major, header.Minor),
+            Kernels = model.Kernels is null ? null : KilnKernelEntries.FromProto(model.Kernels),
         };
     }
 

@@ -1,0 +1,61 @@
+using Kiln.Codegen.Kernels;
+using Kiln.IR;
+
+namespace Kiln.Graphs;
+
+/// <summary>
+/// Runs a fused group headed by a matrix product or convolution (<see cref="EpilogueKernel"/>): the head with its eager
+/// kernel (Kiln's GEMM or convolution, as the unfused graph would), then the LLVM-compiled elementwise epilogue over the
+/// product, writing output 0 over the product in place — no second buffer, and one pass over the product however many
+/// ops the epilogue has. Whatever the kernel cannot take (autograd, other dtypes, a product that is not a fresh contiguous
+/// tensor) runs the callee interpreted instead (<see cref="CallStep"/>), with the same results.
+/// </summary>
+internal sealed class EpilogueKernelStep : Step
+{
+    private readonly EpilogueKernel kernel;
+    private readonly CallStep interpreted;
+    private readonly int[] headInputs;
+
+    internal EpilogueKernelStep(Node node, EpilogueKernel kernel, CallStep interpreted)
+        : base(node)
+    {
+        this.kernel = kernel;
+        this.interpreted = interpreted;
+        headInputs = [.. kernel.HeadInputs];
+    }
+
+    internal override void Execute(Frame frame)
+    {
+        var values = new object?[Operands.Length];
+        for (int k = 0; k < values.Length; k++) values[k] = Operand(frame, k);
+        if (CompiledKernelStep.KernelInputs(values, Node.Callee!, (_, _) => true) is not { } inputs)
+        {
+            interpreted.Execute(frame);
+            return;
+        }
+        var head = kernel.Head;
+        var product = OpDispatch.Call(head.Op!.Name, [.. headInputs.Select(k => inputs[k])], head.Attrs)[0];
+        var epilogue = kernel.Epilogue;
+        Tensor[] operands = [product, .. kernel.EpilogueInputs.Select(k => inputs[k])];
+        if (!OwnsContiguous(product, inputs) || operands.Where((t, k) => t.DType != epilogue.InputDTypes[k]).Any()
+            || !Shapes.Broadcast(epilogue.Name, operands.Select(t => t.shape)).AsSpan().SequenceEqual(product.shape))
+        {
+            interpreted.Execute(frame);
+            return;
+        }
+        var outputs = new Tensor[epilogue.OutputCount];
+        outputs[0] = product;
+        for (int m = 1; m < outputs.Length; m++) outputs[m] = Tensor.Empty(epilogue.DType, product.shape);
+        if (!CompiledKernelStep.TryRun(epilogue, operands, outputs, product.shape))
+        {
+            interpreted.Execute(frame);
+            return;
+        }
+        CompiledKernelStep.CompiledRuns++;
+        SetResults(frame, outputs);
+    }
+
+    /// <summary>Whether <paramref name="product"/> is contiguous and shares no storage with the inputs, so the epilogue may overwrite it.</summary>
+    private static bool OwnsContiguous(Tensor product, Tensor[] inputs) =>
+        product.IsContiguous && inputs.All(t => !ReferenceEquals(t.storage, product.storage));
+}
