@@ -13,14 +13,23 @@ internal interface IGraphLowering
     GraphCapture Lower(Module module, Tensor[] inputs);
 }
 
-/// <summary>Compiles Forward from its C# source with the script frontend (<c>Jit.Script</c>), for the inputs' types.</summary>
-internal sealed class ScriptLowering : IGraphLowering
+/// <summary>
+/// Compiles Forward from its C# source with the script frontend (<c>Jit.Script</c>), for the inputs' types, with the
+/// symbolic dims <paramref name="options"/> marks (the frontend refuses, KILN0202, where a symbol cannot stay symbolic).
+/// </summary>
+internal sealed class ScriptLowering(TraceOptions? options = null) : IGraphLowering
 {
     /// <inheritdoc/>
     public GraphCapture Lower(Module module, Tensor[] inputs)
     {
         var capture = new GraphCapture(module, module.GetType().Name);
-        IrType[] types = [.. inputs.Select(t => TensorValueType.Of(t.DType, [.. t.Shape.Select(Dim.Of)]))];
+        var symbols = options is null ? [] : SymbolicTrace.Resolve(options.All(inputs.Length), inputs, "Jit.Script");
+        IrType[] types = [.. inputs.Select((t, i) =>
+        {
+            var shape = t.Shape.Select(Dim.Of).ToArray();
+            foreach (var d in symbols.Where(d => d.Input == i)) shape[d.Dim] = Dim.Sym(d.Symbol);
+            return TensorValueType.Of(t.DType, shape);
+        })];
         ScriptFrontends.Current.Lower(module, types, capture);
         capture.AddStateOutputs();
         GraphVerifier.Verify(capture.Graph);

@@ -27,6 +27,22 @@ public static class Jit
     }
 
     /// <summary>
+    /// <see cref="Script(Module, Tensor[])"/> with dims that may vary (<see cref="TraceOptions"/>: the same dim options as
+    /// tracing), so one graph serves every size of them.
+    /// </summary>
+    /// <exception cref="ScriptException">
+    /// As <see cref="Script(Module, Tensor[])"/>, or a symbolic dim is needed as a C# value or baked into a library call (KILN0202):
+    /// script with fixed shapes instead.
+    /// </exception>
+    public static ScriptModule Script(Module module, TraceOptions options, params Tensor[] example)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var scripted = new ScriptModule(module, new ScriptLowering(options));
+        scripted.Lower(example);
+        return scripted;
+    }
+
+    /// <summary>
     /// A <see cref="ScriptModule"/> running the ops <paramref name="module"/>'s <c>Forward</c> performs on
     /// <paramref name="example"/> (one tensor per Forward parameter; others keep their defaults). Inputs of another
     /// shape, or another training mode, are traced again on first use. Tracing leaves the module's state as it was;

@@ -117,6 +117,25 @@ public sealed class CompileTests : IDisposable
     }
 
     [Fact]
+    public void A_dynamic_batch_file_runs_at_other_batch_sizes_bitwise_equal_to_the_twin()
+    {
+        var twin = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
+        twin.Eval();
+        var state = twin.StateDict().ToDictionary(p => p.Key.Replace("0.", "fc1.", StringComparison.Ordinal).Replace("2.", "fc2.", StringComparison.Ordinal), p => p.Value);
+        var model = Path.Combine(folder, "any-batch.kiln");
+        var compile = KilnProcess.Run("compile", Write("Mlp.cs", Mlp), "--class", "Net", "--weights", Weights("w.safetensors", state),
+            "--shape", "5x4", "--dynamic-batch", "-o", model);
+        Assert.Equal("", compile.Stderr);
+        Assert.Equal($"wrote {model}: Net, inputs float32[5, 4] (dim 0 any size), eval mode\n", compile.Stdout.ReplaceLineEndings("\n"));
+        Assert.Equal("f32[?b, 4]", ScriptModule.Load(model).Graph.Inputs[0].Type.ToString());
+        foreach (var batch in new long[] { 2, 7 })
+        {
+            var input = Tensor.Randn(batch, 4);
+            AssertBitwiseEqual(twin.Forward(input), KilnRun(model, input, $"b{batch}"));
+        }
+    }
+
+    [Fact]
     public void A_data_dependent_if_takes_either_side_at_run_time()
     {
         // Identity weights: the branch sees the input itself, so x and -x take opposite sides.

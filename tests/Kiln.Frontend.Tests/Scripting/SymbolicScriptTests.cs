@@ -85,6 +85,26 @@ public sealed class SymbolicScriptTests
     }
 
     // The corpus models whose library calls record the same graph at every batch size.
+    [Fact]
+    public void Jit_Script_with_a_dynamic_batch_runs_one_graph_at_every_batch_size_or_refuses_with_KILN0202()
+    {
+        Kiln.Random.ManualSeed(21);
+        var mlp = new Mlp();
+        var scripted = Jit.Script(mlp, new TraceOptions { DynamicBatch = true }, Tensor.Randn(2, 8));
+        Assert.Equal("f32[?b, 8]", scripted.Graph.Inputs[0].Type.ToString());
+        foreach (var batch in new long[] { 1, 6 })
+        {
+            var x = Tensor.Randn(batch, 8);
+            CorpusCheck.AssertSame($"batch {batch}", mlp.Forward(x), scripted.Forward(x));
+        }
+        Assert.Single(scripted.Graphs);
+
+        var lstm = CorpusCase.Get(nameof(LstmLoop));
+        var e = Assert.Throws<ScriptException>(() =>
+            Jit.Script(lstm.Create(), new TraceOptions { DynamicBatch = true, BatchDim = lstm.BatchDim }, lstm.Inputs(2)));
+        Assert.True(e.Diagnostics is [{ Id: ScriptDiagnosticIds.SymbolicDimAsInt }], e.Message);
+    }
+
     private static readonly string[] SymbolicModels = ["Mlp", "ResidualBlock", "DataDependentIf", "LayerStack", "TwoHeads", "Composite", "BnMlp", "LeNet", "ConvBnNet"];
 
     private static GraphCapture Lower(Module model, params IrType[] types)

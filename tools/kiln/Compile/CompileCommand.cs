@@ -38,12 +38,17 @@ internal static class CompileCommand
         var shapes = new Option<string[]>("--shape", "-s")
         {
             Description = $"The shape of each Forward input, in order (repeat the option per input): {InputShape.Syntax}; " +
-                "the graph is made for exactly these shapes (scripting has no symbolic batch dim)",
+                "the graph is made for exactly these shapes unless --dynamic-batch is given",
             Required = true,
         };
         var train = new Option<bool>("--train")
         {
             Description = "Script the module in training mode (dropout active, batch norm on batch statistics); by default it is put in Eval() first",
+        };
+        var dynamicBatch = new Option<bool>("--dynamic-batch")
+        {
+            Description = "Make dim 0 of every input the symbol ?b, so the file runs at any batch size; refused (KILN0202, at the " +
+                "line) where Forward needs the batch size as a C# value or a library call bakes it in",
         };
         var optimize = new Option<bool>("--optimize") { Description = "Optimise the scripted graphs (O1 and fusion: ScriptModule.Optimize)" };
         var target = new Option<string?>("--target")
@@ -54,12 +59,12 @@ internal static class CompileCommand
         var output = new Option<string>("--output", "-o") { Description = "The .kiln file to write", Required = true };
         var command = new Command("compile", "Compile a [Script] model from C# source to a .kiln file")
         {
-            files, className, weights, shapes, train, optimize, target, output,
+            files, className, weights, shapes, dynamicBatch, train, optimize, target, output,
         };
         command.SetAction(result => Compile(new CompileRequest(
             result.GetRequiredValue(files), result.GetRequiredValue(className), result.GetValue(weights),
             result.GetRequiredValue(shapes), result.GetValue(train), result.GetRequiredValue(output),
-            result.GetValue(optimize), result.GetValue(target))));
+            result.GetValue(optimize), result.GetValue(target), result.GetValue(dynamicBatch))));
         return command;
     }
 
@@ -77,10 +82,11 @@ internal static class CompileCommand
             var module = Create(type);
             if (request.Weights is not null) LoadWeights(module, request.Weights);
             if (!request.Train) module.Eval();
-            var scripted = Jit.Script(module, [.. inputs.Select(i => i.Example())]);
+            var example = inputs.Select(i => i.Example()).ToArray();
+            var scripted = request.DynamicBatch ? Jit.Script(module, new TraceOptions { DynamicBatch = true }, example) : Jit.Script(module, example);
             if (request.Optimize) scripted = scripted.Optimize();
             scripted.Save(request.Output, new SaveOptions { Target = kernelTarget });
-            Console.Out.WriteLine($"wrote {request.Output}: {type.Name}, inputs {string.Join(", ", inputs)}, {(request.Train ? "training" : "eval")} mode");
+            Console.Out.WriteLine($"wrote {request.Output}: {type.Name}, inputs {string.Join(", ", inputs)}{(request.DynamicBatch ? " (dim 0 any size)" : "")}, {(request.Train ? "training" : "eval")} mode");
             return 0;
         }
         catch (ScriptException e) when (e.Diagnostics.Count > 0)
@@ -141,5 +147,5 @@ internal static class CompileCommand
         }
     }
 
-    private sealed record CompileRequest(string[] Files, string ClassName, string? Weights, string[] Shapes, bool Train, string Output, bool Optimize, string? Target);
+    private sealed record CompileRequest(string[] Files, string ClassName, string? Weights, string[] Shapes, bool Train, string Output, bool Optimize, string? Target, bool DynamicBatch);
 }

@@ -15,23 +15,23 @@ internal static class SymbolicTrace
 
     /// <summary>Checks <paramref name="dims"/> against the example and picks the second trace's sizes (a different growth per symbol).</summary>
     /// <exception cref="ArgumentException">An input or dim is out of range, a symbol is not a name, a size is 0, or one symbol has two sizes.</exception>
-    internal static IReadOnlyList<Resolved> Resolve(IEnumerable<SymbolicDim> dims, Tensor[] example)
+    internal static IReadOnlyList<Resolved> Resolve(IEnumerable<SymbolicDim> dims, Tensor[] example, string api = "Jit.Trace")
     {
         var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
         var result = new List<Resolved>();
         foreach (var d in dims)
         {
             if (d.Input < 0 || d.Input >= example.Length)
-                throw new ArgumentException($"Jit.Trace: symbolic dim {d} names input {d.Input}, but there are {example.Length} inputs");
+                throw new ArgumentException($"{api}: symbolic dim {d} names input {d.Input}, but there are {example.Length} inputs");
             if (string.IsNullOrEmpty(d.Symbol) || !d.Symbol.All(c => char.IsLetterOrDigit(c) || c == '_') || char.IsDigit(d.Symbol[0]))
-                throw new ArgumentException($"Jit.Trace: symbolic dim {d}: the symbol must be a name (letters, digits, _), got '{d.Symbol}'");
+                throw new ArgumentException($"{api}: symbolic dim {d}: the symbol must be a name (letters, digits, _), got '{d.Symbol}'");
             var shape = example[d.Input].Shape;
-            int dim = Shapes.WrapDim("Jit.Trace", d.Dim, shape.Length);
+            int dim = Shapes.WrapDim(api, d.Dim, shape.Length);
             long size = shape[dim];
             if (size == 0)
-                throw new ArgumentException($"Jit.Trace: symbolic dim {dim} of input {d.Input} has size 0 in the example; give an example where it is at least 1");
+                throw new ArgumentException($"{api}: symbolic dim {dim} of input {d.Input} has size 0 in the example; give an example where it is at least 1");
             if (sizes.TryGetValue(d.Symbol, out var known) && known != size)
-                throw new ArgumentException($"Jit.Trace: symbol ?{d.Symbol} is {known} in one input but {size} in dim {dim} of input {d.Input} (shape {Shapes.Format(shape)})");
+                throw new ArgumentException($"{api}: symbol ?{d.Symbol} is {known} in one input but {size} in dim {dim} of input {d.Input} (shape {Shapes.Format(shape)})");
             if (!sizes.ContainsKey(d.Symbol)) sizes[d.Symbol] = size;
             long growth = sizes.Keys.ToList().IndexOf(d.Symbol) + 1;
             if (!result.Any(r => r.Input == d.Input && r.Dim == dim)) result.Add(new Resolved(d.Input, dim, d.Symbol, size, size + growth));
