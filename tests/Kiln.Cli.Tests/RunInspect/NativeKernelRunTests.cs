@@ -55,6 +55,14 @@ public sealed class NativeKernelRunTests : IDisposable
             [Path.Combine(AppContext.BaseDirectory, "Kiln.Cli.dll"), "run", Path.Combine(folder, model), "--input", input, "--output", Path.Combine(folder, "out.npy"), .. options],
             environment: NoLlvm);
 
+    /// <summary>Asserts the run succeeded silently and wrote <paramref name="expected"/>.</summary>
+    private void AssertQuietRun(ProcessOutcome run, Tensor expected)
+    {
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("", run.Stderr);
+        AssertOutput(expected);
+    }
+
     private void AssertOutput(Tensor expected)
     {
         var written = Npy.Read(Path.Combine(folder, "out.npy"));
@@ -66,10 +74,7 @@ public sealed class NativeKernelRunTests : IDisposable
     public void Without_llvm_an_optimised_model_runs_its_fused_groups_interpreted()
     {
         var (input, expected) = Save("plain.kiln", KernelTarget.None);
-        var run = Run("plain.kiln", input);
-        Assert.Equal(0, run.ExitCode);
-        Assert.Equal("", run.Stderr);
-        AssertOutput(expected);
+        AssertQuietRun(Run("plain.kiln", input), expected);
     }
 
     [Fact]
@@ -79,10 +84,7 @@ public sealed class NativeKernelRunTests : IDisposable
         var (input, expected) = Save("kernels.kiln", KernelTarget.X86_64);
         foreach (var options in new[] { new[] { "--native-kernels" }, [] })
         {
-            var run = Run("kernels.kiln", input, options);
-            Assert.Equal(0, run.ExitCode);
-            Assert.Equal("", run.Stderr);
-            AssertOutput(expected);
+            AssertQuietRun(Run("kernels.kiln", input, options), expected);
         }
     }
 
@@ -94,10 +96,7 @@ public sealed class NativeKernelRunTests : IDisposable
         var stored = KilnFile.Read(Path.Combine(folder, "transposed.kiln")).Kernels!;
         Assert.DoesNotContain(stored.Symbols, s => s.Layout == "sc");
         Assert.Contains(stored.Symbols, s => s.Layout == "ss");
-        var run = Run("transposed.kiln", input, "--native-kernels");
-        Assert.Equal(0, run.ExitCode);
-        Assert.Equal("", run.Stderr);
-        AssertOutput(expected);
+        AssertQuietRun(Run("transposed.kiln", input, "--native-kernels"), expected);
     }
 
     [Fact]
