@@ -1,5 +1,6 @@
 using Kiln.Codegen.Kernels;
 using Kiln.IR;
+using Kiln.Testing;
 using Xunit.Abstractions;
 
 namespace Kiln.Codegen.Tests;
@@ -26,27 +27,30 @@ public sealed class EpilogueKernelTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Epilogue_splits_off_the_matrix_product_and_maps_the_inputs()
+    public void A_group_headed_by_a_matrix_product_is_an_epilogue_group_and_compilable()
     {
         Assert.True(EpilogueKernel.IsHeaded(Layer()));
         Assert.False(EpilogueKernel.IsHeaded(KernelCompilerTests.Chain()));
         Assert.Null(KernelCompiler.WhyNotCompilable(Layer()));
-        if (!Llvm.IsAvailable) return;
+    }
+
+    [LlvmFact]
+    public void Epilogue_splits_off_the_matrix_product_and_maps_the_inputs()
+    {
         Assert.True(KernelCompiler.TryCompileEpilogue(Layer(), out var kernel, out string? reason), reason);
         Assert.Equal("matmul", kernel!.Head.Op!.Name);
         Assert.Equal([0, 1], kernel.HeadInputs);
         Assert.Equal([2], kernel.EpilogueInputs);
-        Assert.True(kernel.Epilogue.InPlace);
+        Assert.True(kernel.Epilogue!.InPlace);
         Assert.Equal(1, kernel.Epilogue.OutputCount);
         Assert.True(KernelCompiler.TryCompileGroup(Layer(), out reason), reason);
     }
 
-    [Fact]
+    [LlvmFact]
     public void In_place_epilogue_vectorises_without_an_overlap_check()
     {
-        if (!Llvm.IsAvailable) return;
         Assert.True(KernelCompiler.TryCompileEpilogue(Layer(bias: false), out var kernel, out string? reason), reason);
-        string ir = kernel!.Epilogue.LlvmIr(KernelLayout.Contiguous(1));
+        string ir = kernel!.Epilogue!.LlvmIr(KernelLayout.Contiguous(1));
         Assert.Contains("output 0 in place of input 0", ir, StringComparison.Ordinal);
         using var module = LlvmJit.Shared.Compile(ir, ["kernel"], new LlvmCompileOptions { KeepOptimizedIr = true });
         output.WriteLine(module.OptimizedIr);

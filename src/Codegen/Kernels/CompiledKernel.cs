@@ -48,16 +48,8 @@ public sealed unsafe class CompiledKernel
     /// <exception cref="LlvmException">LLVM failed to compile the variant.</exception>
     /// <exception cref="LlvmUnavailableException">LLVM is unavailable and no precompiled variant serves the layout.</exception>
     public nint EntryPoint(KernelLayout layout) =>
-        entries.TryGetValue(layout, out nint entry) ? entry : entries.GetOrAdd(layout, ResolveEntryPoint);
-
-    private nint ResolveEntryPoint(KernelLayout layout)
-    {
-        string ir = LlvmIr(layout);
-        if (PrecompiledKernels.TryGet(ir, out nint entry)) return entry;
-        if (!Llvm.IsAvailable && PrecompiledKernels.TryGet(LlvmIr(new KernelLayout(Enumerable.Repeat(InnerStep.Strided, InputDTypes.Count))), out entry))
-            return entry;
-        return KernelCompiler.CompileIr(ir);
-    }
+        entries.TryGetValue(layout, out nint entry) ? entry
+            : entries.GetOrAdd(layout, l => KernelCompiler.ResolveVariant(LlvmIr(l), () => LlvmIr(KernelLayout.Strided(InputDTypes.Count))));
 
     /// <summary>
     /// Computes every output for linear output elements [<paramref name="begin"/>, <paramref name="end"/>) with the variant

@@ -44,7 +44,15 @@ internal sealed class ElementwiseKernelSource
         return reason is null ? new ElementwiseKernelSource(graph, dtype, [.. graph.Body.Params.Select(p => p.TensorType.DType)], inPlace) : null;
     }
 
-    private static string? Why(Graph graph, out DType dtype)
+    private static string? Why(Graph graph, out DType dtype) => WhyNotTyped(graph, null, out dtype) ?? WhyNotShaped(graph);
+
+    /// <summary>
+    /// The checks every kernel's graph passes (shared with <see cref="RowKernelSource"/>): tensor inputs and outputs, one
+    /// float compute dtype, bool inputs only as where's condition, and every node an op of <see cref="KernelOps"/> or a splat
+    /// constant, except the nodes <paramref name="checkedElsewhere"/> accepts (the caller checks those itself).
+    /// </summary>
+    /// <returns>Null when the graph passes, else why not ("not compilable: ...").</returns>
+    internal static string? WhyNotTyped(Graph graph, Predicate<Node>? checkedElsewhere, out DType dtype)
     {
         dtype = DType.Float32;
         var outputs = graph.Outputs;
@@ -63,6 +71,7 @@ internal sealed class ElementwiseKernelSource
         var conditions = new HashSet<Value>();
         foreach (var node in graph.Body.Nodes)
         {
+            if (checkedElsewhere?.Invoke(node) == true) continue;
             string? why = WhyNot(node, dtype, conditions);
             if (why is not null) return "not compilable: " + why;
         }
@@ -74,6 +83,13 @@ internal sealed class ElementwiseKernelSource
         }
         if (outputs.FirstOrDefault(o => o.TensorType.DType != t0) is { } other)
             return $"not compilable: output {other} has dtype {other.TensorType.DType.Name()}, not {dtype.Name()}";
+        return null;
+    }
+
+    /// <summary>Every value broadcasts to the inputs' broadcast shape, which every output has; else why not.</summary>
+    private static string? WhyNotShaped(Graph graph)
+    {
+        var outputs = graph.Outputs;
         var shape = BroadcastShape(graph.Body.Params.Select(p => p.TensorType.Shape));
         if (shape is null) return "not compilable: the inputs' shapes do not broadcast to one known shape";
         foreach (var v in outputs.Concat(graph.Body.Nodes.SelectMany(n => n.Results)))
@@ -124,7 +140,7 @@ internal sealed class ElementwiseKernelSource
     }
 
     /// <summary>Whether every dim of <paramref name="part"/> is 1 or the aligned dim of <paramref name="whole"/>.</summary>
-    private static bool Fits(IReadOnlyList<Dim> part, IReadOnlyList<Dim> whole)
+    internal static bool Fits(IReadOnlyList<Dim> part, IReadOnlyList<Dim> whole)
     {
         if (part.Count > whole.Count) return false;
         int shift = whole.Count - part.Count;

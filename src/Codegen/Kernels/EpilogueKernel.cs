@@ -5,17 +5,20 @@ namespace Kiln.Codegen.Kernels;
 /// <summary>
 /// A fused group headed by a matrix product or convolution (the fusion pass's epilogue groups): the callee's first node
 /// is <see cref="Head"/>, which the runtime runs with its eager kernel (Kiln's GEMM or convolution), and the remaining
-/// nodes are an elementwise group over its result, compiled as <see cref="Epilogue"/> with output 0 written over the
-/// product in place. The epilogue's input 0 is the product; its other inputs are callee inputs (<see cref="EpilogueInputs"/>).
+/// nodes are a group over its result, compiled with output 0 written over the product in place: an elementwise
+/// <see cref="Epilogue"/> (bias, activation, residual), or a <see cref="RowEpilogue"/> when the rest has row reductions
+/// (attention scores: matmul → scale → mask → softmax). The epilogue's input 0 is the product; its other inputs are callee
+/// inputs (<see cref="EpilogueInputs"/>).
 /// </summary>
 public sealed class EpilogueKernel
 {
     private readonly int[] epilogueInputs;
 
-    private EpilogueKernel(Node head, CompiledKernel epilogue, int[] epilogueInputs)
+    private EpilogueKernel(Node head, CompiledKernel? epilogue, RowKernel? rowEpilogue, int[] epilogueInputs)
     {
         Head = head;
         Epilogue = epilogue;
+        RowEpilogue = rowEpilogue;
         this.epilogueInputs = epilogueInputs;
     }
 
@@ -25,8 +28,11 @@ public sealed class EpilogueKernel
     /// <summary>Which callee input each of the head's operands is.</summary>
     public IReadOnlyList<int> HeadInputs => [.. Head.Operands.Select(o => o.Index)];
 
-    /// <summary>The compiled elementwise epilogue; its output 0 overwrites its input 0 (the product).</summary>
-    public CompiledKernel Epilogue { get; }
+    /// <summary>The compiled elementwise epilogue (null for a row epilogue); its output 0 overwrites its input 0 (the product).</summary>
+    public CompiledKernel? Epilogue { get; }
+
+    /// <summary>The compiled row epilogue (null for an elementwise one); its output 0 overwrites its input 0 (the product).</summary>
+    public RowKernel? RowEpilogue { get; }
 
     /// <summary>Which callee input each epilogue input after the first (the product) is.</summary>
     public IReadOnlyList<int> EpilogueInputs => epilogueInputs;
@@ -66,7 +72,11 @@ public sealed class EpilogueKernel
         return (head, epilogue, [.. inputs]);
     }
 
-    /// <summary>The kernel of a checked split whose epilogue compiled to <paramref name="epilogue"/>.</summary>
+    /// <summary>The kernel of a checked split whose elementwise epilogue compiled to <paramref name="epilogue"/>.</summary>
     internal static EpilogueKernel Create((Node Head, Graph Epilogue, int[] Inputs) split, CompiledKernel epilogue) =>
-        new(split.Head, epilogue, split.Inputs);
+        new(split.Head, epilogue, null, split.Inputs);
+
+    /// <summary>The kernel of a checked split whose row epilogue compiled to <paramref name="epilogue"/>.</summary>
+    internal static EpilogueKernel Create((Node Head, Graph Epilogue, int[] Inputs) split, RowKernel epilogue) =>
+        new(split.Head, null, epilogue, split.Inputs);
 }

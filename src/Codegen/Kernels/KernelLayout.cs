@@ -41,6 +41,9 @@ public sealed class KernelLayout : IEquatable<KernelLayout>
     /// <summary>Every input contiguous.</summary>
     public static KernelLayout Contiguous(int inputs) => new(Enumerable.Repeat(InnerStep.Contiguous, inputs));
 
+    /// <summary>Every input strided: the variant that serves any layout.</summary>
+    public static KernelLayout Strided(int inputs) => new(Enumerable.Repeat(InnerStep.Strided, inputs));
+
     /// <summary>The step of each input.</summary>
     public IReadOnlyList<InnerStep> Steps => steps;
 

@@ -37,9 +37,9 @@ public static class KernelLibraryBuilder
     public static LlvmTarget GenericX86_64 => new(LlvmTarget.Host.Triple, "x86-64", "");
 
     /// <summary>
-    /// The library of every compilable group among <paramref name="callees"/> (others are skipped: they run interpreted),
-    /// or null when none compiles. Each group gets its contiguous variant, its all-strided variant (which serves any
-    /// layout) and, for small groups, every contiguous/broadcast mix.
+    /// The library of every compilable group among <paramref name="callees"/> (elementwise, row and epilogue groups; others
+    /// are skipped: they run interpreted), or null when none compiles. Each group gets its contiguous variant, its
+    /// all-strided variant (which serves any layout) and, for small groups, every contiguous/broadcast mix.
     /// </summary>
     /// <exception cref="LlvmUnavailableException">libLLVM 19 is not installed.</exception>
     /// <exception cref="LlvmException">LLVM failed to generate code.</exception>
@@ -54,10 +54,10 @@ public static class KernelLibraryBuilder
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var callee in callees)
         {
-            if (Source(callee) is not { } source) continue;
-            foreach (var layout in Layouts(source.InputDTypes.Length))
+            if (!callee.Name.Contains("_fused_", StringComparison.Ordinal) || KernelCompiler.CheckGroup(callee, out _) is not { } kernel) continue;
+            foreach (var layout in Layouts(kernel.Inputs))
             {
-                string ir = ElementwiseKernelEmitter.Emit(source, layout);
+                string ir = kernel.Emit(layout);
                 string hash = PrecompiledKernels.IrHash(ir);
                 if (!seen.Add(hash)) continue;
                 string symbol = $"kiln_kernel_{symbols.Count}";
@@ -69,18 +69,10 @@ public static class KernelLibraryBuilder
         return symbols.Count == 0 ? null : new KernelLibrary(target, Llvm.Version.ToString(), Link(objects), symbols);
     }
 
-    /// <summary>The elementwise source the runtime compiles for <paramref name="callee"/> (its epilogue when headed), or null.</summary>
-    private static ElementwiseKernelSource? Source(Graph callee)
-    {
-        if (!callee.Name.Contains("_fused_", StringComparison.Ordinal)) return null;
-        if (!EpilogueKernel.IsHeaded(callee)) return ElementwiseKernelSource.Check(callee, out _);
-        return KernelCompiler.CheckEpilogue(callee, out _)?.Source;
-    }
-
     private static IEnumerable<KernelLayout> Layouts(int inputs)
     {
         yield return KernelLayout.Contiguous(inputs);
-        yield return new KernelLayout(Enumerable.Repeat(InnerStep.Strided, inputs));
+        yield return KernelLayout.Strided(inputs);
         if (inputs > MaxInputsForAllLayouts) yield break;
         for (int mask = 1; mask < 1 << inputs; mask++)
             yield return new KernelLayout(Enumerable.Range(0, inputs).Select(k => (mask >> k & 1) == 1 ? InnerStep.Broadcast : InnerStep.Contiguous));

@@ -29,7 +29,8 @@ internal sealed class CompiledKernelStep : Step
 
     /// <summary>
     /// The step for call <paramref name="node"/>: compiled when its callee is a fused group that LLVM compiles (and LLVM is
-    /// installed; a group headed by a matrix product runs as an <see cref="EpilogueKernelStep"/>), else the interpreted call.
+    /// installed; a group headed by a matrix product runs as an <see cref="EpilogueKernelStep"/>, a group with row
+    /// reductions as a <see cref="RowKernelStep"/>), else the interpreted call.
     /// </summary>
     internal static Step Create(Node node, GraphPlan callee)
     {
@@ -38,6 +39,8 @@ internal sealed class CompiledKernelStep : Step
         if (!graph.Name.Contains("_fused_", StringComparison.Ordinal)) return call;
         if (EpilogueKernel.IsHeaded(graph))
             return KernelCompiler.TryCompileEpilogue(graph, out var epilogue, out _) ? new EpilogueKernelStep(node, epilogue!, call) : call;
+        if (KernelCompiler.IsRowGroup(graph))
+            return KernelCompiler.TryCompileRows(graph, out var rows, out _) ? new RowKernelStep(node, rows!, call) : call;
         return KernelCompiler.TryCompile(graph, out var kernel, out _) ? new CompiledKernelStep(node, kernel!, call) : call;
     }
 
@@ -99,6 +102,13 @@ internal sealed class CompiledKernelStep : Step
         if (kernel.InPlace && strides[0][^1] != 1) return false;
         nint entry = kernel.EntryPoint(layout);
         long[] flatStrides = [.. strides.SelectMany(s => s)];
+        WithPinned(operands, buffers => CpuParallel.For(numel, CpuParallel.ElementwiseGrain, (begin, end) => kernel.Run(entry, buffers, walk, flatStrides, begin, end)));
+        return true;
+    }
+
+    /// <summary>Runs <paramref name="body"/> with the address of element 0 of each operand, their storage pinned meanwhile.</summary>
+    internal static void WithPinned(Tensor[] operands, Action<nint[]> body)
+    {
         var handles = new GCHandle[operands.Length];
         try
         {
@@ -108,7 +118,7 @@ internal sealed class CompiledKernelStep : Step
                 handles[k] = GCHandle.Alloc(operands[k].storage.Bytes, GCHandleType.Pinned);
                 buffers[k] = handles[k].AddrOfPinnedObject() + (nint)(operands[k].offset * operands[k].DType.ElementSize());
             }
-            CpuParallel.For(numel, CpuParallel.ElementwiseGrain, (begin, end) => kernel.Run(entry, buffers, walk, flatStrides, begin, end));
+            body(buffers);
         }
         finally
         {
@@ -117,6 +127,5 @@ internal sealed class CompiledKernelStep : Step
                 if (handle.IsAllocated) handle.Free();
             }
         }
-        return true;
     }
 }

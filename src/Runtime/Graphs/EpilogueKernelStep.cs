@@ -5,8 +5,8 @@ namespace Kiln.Graphs;
 
 /// <summary>
 /// Runs a fused group headed by a matrix product or convolution (<see cref="EpilogueKernel"/>): the head with its eager
-/// kernel (Kiln's GEMM or convolution, as the unfused graph would), then the LLVM-compiled elementwise epilogue over the
-/// product, writing output 0 over the product in place — no second buffer, and one pass over the product however many
+/// kernel (Kiln's GEMM or convolution, as the unfused graph would), then the LLVM-compiled epilogue over the product
+/// (elementwise, or a row kernel such as attention's scale, mask and softmax), writing output 0 over the product in place — no second buffer, and one pass over the product however many
 /// ops the epilogue has. Whatever the kernel cannot take (autograd, other dtypes, a product that is not a fresh contiguous
 /// tensor) runs the callee interpreted instead (<see cref="CallStep"/>), with the same results.
 /// </summary>
@@ -35,18 +35,11 @@ internal sealed class EpilogueKernelStep : Step
         }
         var head = kernel.Head;
         var product = OpDispatch.Call(head.Op!.Name, [.. headInputs.Select(k => inputs[k])], head.Attrs)[0];
-        var epilogue = kernel.Epilogue;
         Tensor[] operands = [product, .. kernel.EpilogueInputs.Select(k => inputs[k])];
-        if (!OwnsContiguous(product, inputs) || operands.Where((t, k) => t.DType != epilogue.InputDTypes[k]).Any()
-            || !Shapes.Broadcast(epilogue.Name, operands.Select(t => t.shape)).AsSpan().SequenceEqual(product.shape))
-        {
-            interpreted.Execute(frame);
-            return;
-        }
-        var outputs = new Tensor[epilogue.OutputCount];
-        outputs[0] = product;
-        for (int m = 1; m < outputs.Length; m++) outputs[m] = Tensor.Empty(epilogue.DType, product.shape);
-        if (!CompiledKernelStep.TryRun(epilogue, operands, outputs, product.shape))
+        var outputs = !OwnsContiguous(product, inputs) ? null
+            : kernel.RowEpilogue is { } rows ? RunRows(rows, product, operands)
+            : RunElementwise(kernel.Epilogue!, product, operands);
+        if (outputs is null)
         {
             interpreted.Execute(frame);
             return;
@@ -54,6 +47,29 @@ internal sealed class EpilogueKernelStep : Step
         CompiledKernelStep.CompiledRuns++;
         SetResults(frame, outputs);
     }
+
+    /// <summary>The outputs of the elementwise epilogue run over <paramref name="product"/> in place, or null when it cannot run.</summary>
+    private static Tensor[]? RunElementwise(CompiledKernel epilogue, Tensor product, Tensor[] operands)
+    {
+        if (!Takes(epilogue.Name, epilogue.InputDTypes, product, operands)) return null;
+        var outputs = new Tensor[epilogue.OutputCount];
+        outputs[0] = product;
+        for (int m = 1; m < outputs.Length; m++) outputs[m] = Tensor.Empty(epilogue.DType, product.shape);
+        return CompiledKernelStep.TryRun(epilogue, operands, outputs, product.shape) ? outputs : null;
+    }
+
+    /// <summary>The outputs of the row epilogue run over <paramref name="product"/> (the domain S) in place, or null when it cannot run.</summary>
+    private static Tensor[]? RunRows(RowKernel epilogue, Tensor product, Tensor[] operands)
+    {
+        if (!Takes(epilogue.Name, epilogue.InputDTypes, product, operands)) return null;
+        var outputs = RowKernelStep.AllocateOutputs(epilogue, product.shape, product);
+        return RowKernelStep.TryRun(epilogue, operands, outputs, product.shape) ? outputs : null;
+    }
+
+    /// <summary>Whether the operands have the epilogue's dtypes and broadcast to the product's shape.</summary>
+    private static bool Takes(string name, IReadOnlyList<DType> dtypes, Tensor product, Tensor[] operands) =>
+        !operands.Where((t, k) => t.DType != dtypes[k]).Any()
+        && Shapes.Broadcast(name, operands.Select(t => t.shape)).AsSpan().SequenceEqual(product.shape);
 
     /// <summary>Whether <paramref name="product"/> is contiguous and shares no storage with the inputs, so the epilogue may overwrite it.</summary>
     private static bool OwnsContiguous(Tensor product, Tensor[] inputs) =>

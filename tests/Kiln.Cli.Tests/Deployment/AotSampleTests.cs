@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Kiln.NN;
 using Kiln.Serialization;
+using Kiln.Testing;
 using Xunit.Abstractions;
 
 namespace Kiln.Cli.Tests.Deployment;
@@ -102,10 +103,9 @@ public sealed class AotSampleTests(AotSampleBinary sample, ITestOutputHelper log
         AssertOneErrorLine(Run(good, "--shape", "1x5"), "ScriptModule loaded from");
     }
 
-    [NativeAotFact]
+    [NativeAotFact(NeedsLlvm = true)] // saving the kernels needs libLLVM (running them does not)
     public void With_native_kernels_and_llvm_disabled_an_optimised_model_runs_its_stored_kernels()
     {
-        if (!Codegen.Llvm.IsAvailable) return; // saving the kernels needs libLLVM (running them does not)
         Kiln.Random.ManualSeed(3);
         var net = new LstmGates().Eval();
         var input = Tensor.Randn(8, 24);
@@ -144,13 +144,27 @@ public sealed class AotSampleTests(AotSampleBinary sample, ITestOutputHelper log
     }
 }
 
-/// <summary>A <see cref="FactAttribute"/> skipped, with the reason, where NativeAOT cannot link (no C compiler and linker).</summary>
+/// <summary>
+/// A <see cref="FactAttribute"/> skipped, with the reason, where NativeAOT cannot link (no C compiler and linker) or,
+/// with <see cref="NeedsLlvm"/>, where libLLVM is missing.
+/// </summary>
 public sealed class NativeAotFactAttribute : FactAttribute
 {
     /// <summary>Skips the test when <see cref="AotSampleBinary.MissingLinker"/> says why it cannot run.</summary>
     public NativeAotFactAttribute()
     {
         if (AotSampleBinary.MissingLinker() is { } why) Skip = why;
+    }
+
+    /// <summary>Whether the test also needs libLLVM 19; when set and LLVM is missing, the test is skipped saying so.</summary>
+    public bool NeedsLlvm
+    {
+        get;
+        init
+        {
+            field = value;
+            if (value && Skip is null && LlvmFactAttribute.MissingReason is { } why) Skip = why;
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 using Kiln.Codegen;
 using Kiln.NN;
 using Kiln.Serialization;
+using Kiln.Testing;
 
 namespace Kiln.Cli.Tests.RunInspect;
 
@@ -77,10 +78,9 @@ public sealed class NativeKernelRunTests : IDisposable
         AssertQuietRun(Run("plain.kiln", input), expected);
     }
 
-    [Fact]
+    [LlvmFact] // saving kernels needs libLLVM
     public void Without_llvm_trusted_kernels_run_and_untrusted_ones_are_ignored()
     {
-        if (!Llvm.IsAvailable) return; // saving kernels needs libLLVM
         var (input, expected) = Save("kernels.kiln", KernelTarget.X86_64);
         foreach (var options in new[] { new[] { "--native-kernels" }, [] })
         {
@@ -88,10 +88,9 @@ public sealed class NativeKernelRunTests : IDisposable
         }
     }
 
-    [Fact]
+    [LlvmFact] // saving kernels needs libLLVM
     public void Without_llvm_a_layout_with_no_stored_variant_runs_the_stored_all_strided_one()
     {
-        if (!Llvm.IsAvailable) return; // saving kernels needs libLLVM
         var (input, expected) = Save("transposed.kiln", KernelTarget.Host, new Transposed(), [8, 8]);
         var stored = KilnFile.Read(Path.Combine(folder, "transposed.kiln")).Kernels!;
         Assert.DoesNotContain(stored.Symbols, s => s.Layout == "sc");
@@ -99,10 +98,9 @@ public sealed class NativeKernelRunTests : IDisposable
         AssertQuietRun(Run("transposed.kiln", input, "--native-kernels"), expected);
     }
 
-    [Fact]
+    [LlvmFact] // saving kernels needs libLLVM
     public void Kernels_for_another_target_are_one_warning_line_and_the_same_output()
     {
-        if (!Llvm.IsAvailable) return; // saving kernels needs libLLVM
         var (input, expected) = Save("arm.kiln", KernelTarget.X86_64);
         var path = Path.Combine(folder, "arm.kiln");
         var contents = KilnFile.Read(path);

@@ -3,6 +3,7 @@ using Kiln.Codegen.Kernels;
 using Kiln.Graphs;
 using Kiln.NN;
 using Kiln.Serialization;
+using Kiln.Testing;
 
 namespace Kiln.Tests.GraphExecution;
 
@@ -46,10 +47,9 @@ public sealed class PrecompiledKernelTests : IDisposable
     private static void AssertClose(Tensor expected, Tensor actual) =>
         Assert.True(actual.Sub(expected).Abs().Max().Item<float>() <= 1e-5f, "the output differs from the unoptimised graph's");
 
-    [Fact]
+    [LlvmFact] // saving kernels needs libLLVM
     public void Trusted_host_kernels_run_from_the_file_and_match_the_unoptimised_graph()
     {
-        if (!Llvm.IsAvailable) return; // saving kernels needs libLLVM
         var (plain, path, x, c) = SaveWithKernels("lstm.kiln");
         var stored = KilnFile.Read(path);
         Assert.Equal(KilnFile.FormatVersion, stored.FormatVersion);
@@ -70,10 +70,9 @@ public sealed class PrecompiledKernelTests : IDisposable
         }
     }
 
-    [Fact]
+    [LlvmFact] // saving kernels needs libLLVM
     public void Without_trust_the_kernels_are_ignored_with_a_message_and_the_outputs_match()
     {
-        if (!Llvm.IsAvailable) return; // saving kernels needs libLLVM
         var (plain, path, x, c) = SaveWithKernels("untrusted.kiln");
         foreach (var loaded in new[] { ScriptModule.Load(path), ScriptModule.Load(path, new LoadOptions()) })
         {
@@ -83,10 +82,9 @@ public sealed class PrecompiledKernelTests : IDisposable
         Assert.Contains("TrustNativeKernels", ScriptModule.Load(path, new LoadOptions()).NativeKernelMessage, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [LlvmFact] // saving kernels needs libLLVM
     public void Kernels_for_another_target_fall_back_with_one_message()
     {
-        if (!Llvm.IsAvailable) return; // saving kernels needs libLLVM
         var (plain, path, x, c) = SaveWithKernels("arm.kiln");
         var contents = KilnFile.Read(path);
         var foreign = contents.Kernels! with { Target = new LlvmTarget("aarch64-unknown-linux-gnu", "neoverse-v2", "+sve2") };
@@ -98,10 +96,9 @@ public sealed class PrecompiledKernelTests : IDisposable
         using (Autograd.NoGrad()) AssertClose(plain.Forward(x, c), loaded.Forward(x, c));
     }
 
-    [Fact]
+    [LlvmFact] // saving kernels needs libLLVM
     public void Kernels_needing_missing_cpu_features_fall_back_with_one_message()
     {
-        if (!Llvm.IsAvailable) return; // saving kernels needs libLLVM
         if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return; // this CPU has what the file asks for
         var (_, path, _, _) = SaveWithKernels("avx512.kiln");
         var contents = KilnFile.Read(path);
@@ -111,10 +108,9 @@ public sealed class PrecompiledKernelTests : IDisposable
         Assert.Contains("avx512f", loaded.NativeKernelMessage, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [LlvmFact] // saving kernels needs libLLVM
     public void Damaged_kernel_bytes_are_a_format_error_naming_the_hash()
     {
-        if (!Llvm.IsAvailable) return; // saving kernels needs libLLVM
         var (_, path, _, _) = SaveWithKernels("damaged.kiln");
         var bytes = File.ReadAllBytes(path);
         int elf = bytes.AsSpan().IndexOf("\u007fELF"u8);

@@ -5,6 +5,8 @@ namespace Kiln.Passes;
 /// <summary>
 /// Which nodes the fusion pass may put in a group: ops of the elementwise family that are not random, with
 /// one float32 or float64 result whose shape has no data-dependent size, reading tensors of that same dtype;
+/// row reductions (<see cref="RowReductionOps"/> over the last dim, keeping it) and row ops (<see cref="RowOps"/>:
+/// softmax, log_softmax and layer norm along the last dim), which make a group a row group;
 /// and, as a group's head (its first node, at most one), a matrix product or convolution of the same kind
 /// (<see cref="HeadOps"/>) whose result only the group's elementwise ops read (its epilogue). Everything else
 /// is left alone, with a reason for <c>--explain-fusion</c>.
@@ -17,17 +19,32 @@ internal static class FusionEligibility
     /// </summary>
     public static readonly IReadOnlySet<string> HeadOps = new HashSet<string>(StringComparer.Ordinal) { "linear", "matmul", "bmm", "conv1d", "conv2d", "conv3d" };
 
-    /// <summary>Why <paramref name="node"/> cannot join an elementwise group, or null when it can.</summary>
+    /// <summary>
+    /// The reductions a row group may hold: over the last dim only, with <c>keepdim</c>, so each result is one value
+    /// per row that broadcasts back over it.
+    /// </summary>
+    public static readonly IReadOnlySet<string> RowReductionOps = new HashSet<string>(StringComparer.Ordinal) { "sum", "mean", "amax", "amin" };
+
+    /// <summary>
+    /// The composite ops a row group may hold, along the last dim (layer norm over it alone): each row's result needs
+    /// only that row. The kernel generator expands them into row reductions and elementwise ops; run op by op (when
+    /// grad is needed) they are the eager ops themselves, so training keeps eager's bits.
+    /// </summary>
+    public static readonly IReadOnlySet<string> RowOps = new HashSet<string>(StringComparer.Ordinal) { "softmax", "log_softmax", "layer_norm" };
+
+    /// <summary>Why <paramref name="node"/> cannot join a group as an elementwise op or row reduction, or null when it can.</summary>
     public static string? WhyNot(Node node)
     {
         if (node.Kind != NodeKind.Op) return $"{node.Name} is not an op";
         var op = node.Op!;
         if (op.IsRandom) return $"{op.Name} is random";
+        if (RowReductionOps.Contains(op.Name)) return WhyNotRowReduction(node) ?? WhyNotTyped(node);
+        if (RowOps.Contains(op.Name)) return WhyNotRowOp(node) ?? WhyNotTyped(node);
         if (op.Family != "elementwise")
         {
             return HeadOps.Contains(op.Name)
                 ? $"{op.Name} is {op.Family}, not elementwise (it only heads a group of the elementwise ops that read its result)"
-                : $"{op.Name} is {op.Family}, not elementwise{Later(op.Family)}";
+                : $"{op.Name} is {op.Family}, not elementwise{Later(op)}";
         }
         return WhyNotTyped(node);
     }
@@ -37,6 +54,59 @@ internal static class FusionEligibility
     {
         if (node.Kind != NodeKind.Op || !HeadOps.Contains(node.Op!.Name)) return $"{node.Name} is not a matrix product or convolution";
         return WhyNotTyped(node);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="node"/> makes its group a row group: a row reduction (<see cref="RowReductionOps"/>) or a
+    /// row op (<see cref="RowOps"/>) that a group may hold.
+    /// </summary>
+    public static bool IsRowwise(Node node) => node.Op is { } op && (RowReductionOps.Contains(op.Name) || RowOps.Contains(op.Name)) && WhyNot(node) is null;
+
+    /// <summary>
+    /// The shape a group containing <paramref name="node"/> covers: its first operand's for a row reduction or row op
+    /// (a reduction's result is one value per row of it), else its result's.
+    /// </summary>
+    public static IReadOnlyList<Dim> DomainOf(Node node) => IsRowwise(node) ? node.Operands[0].TensorType.Shape : node.Result.TensorType.Shape;
+
+    /// <summary>
+    /// <paramref name="domain"/> with its last dim 1: the shape of a row reduction's result over it, or null for a 0-d domain.
+    /// </summary>
+    public static IReadOnlyList<Dim>? RowShape(IReadOnlyList<Dim> domain) => domain.Count == 0 ? null : [.. domain.Take(domain.Count - 1), Dim.Of(1)];
+
+    /// <summary>Why reduction <paramref name="node"/> is not a row reduction (last dim, kept, no dtype change, not over an empty dim), or null.</summary>
+    private static string? WhyNotRowReduction(Node node)
+    {
+        var op = node.Op!;
+        if (node.Operands.Count != 1 || node.Operands[0].Type is not TensorValueType input) return $"{op.Name} does not read one tensor";
+        var dims = node.Attrs.GetLongs("dim");
+        int rank = input.Rank;
+        if (dims.Length == 0) return $"{op.Name} over every dim (row groups reduce the last dim only)";
+        if (rank == 0 || dims.Length != 1 || (dims[0] != -1 && dims[0] != rank - 1))
+            return $"{op.Name} over dims [{string.Join(", ", dims)}] of a rank-{rank} tensor (row groups reduce the last dim only)";
+        if (!node.Attrs.GetBool("keepdim", false)) return $"{op.Name} drops the reduced dim (row groups need keepdim)";
+        if (node.Attrs["dtype"] is not null) return $"{op.Name} converts to another dtype";
+        // amax and amin have no value over an empty dim: the eager op raises PyTorch's error.
+        if (input.Shape[^1] == Dim.Of(0)) return $"{op.Name} reduces an empty dim";
+        return null;
+    }
+
+    /// <summary>Why row op <paramref name="node"/> does not work along the last dim alone (or over an empty one), or null.</summary>
+    private static string? WhyNotRowOp(Node node)
+    {
+        var op = node.Op!;
+        if (node.Operands.Count == 0 || node.Operands[0].Type is not TensorValueType input) return $"{op.Name} does not read a tensor";
+        int rank = input.Rank;
+        if (op.Name == "layer_norm")
+        {
+            int count = node.Attrs.GetLongs("normalized_shape").Length;
+            if (count != 1) return $"layer_norm over the last {count} dims (row groups normalise over the last dim only)";
+        }
+        else
+        {
+            long dim = node.Attrs.GetLong("dim", 0);
+            if (rank == 0 || (dim != -1 && dim != rank - 1)) return $"{op.Name} along dim {dim} of a rank-{rank} tensor (row groups take the last dim only)";
+        }
+        return rank > 0 && input.Shape[^1] == Dim.Of(0) ? $"{op.Name} over an empty dim" : null;
     }
 
     /// <summary>Why the result or operands of op <paramref name="node"/> keep it out of a group, or null.</summary>
@@ -68,9 +138,10 @@ internal static class FusionEligibility
     /// <summary>A shape as messages write it: <c>[64, ?b]</c>.</summary>
     public static string Format(IReadOnlyList<Dim> shape) => "[" + string.Join(", ", shape) + "]";
 
-    private static string Later(string family) => family switch
+    private static string Later(OpDef op) => op.Family switch
     {
-        "reduction" or "norm" or "loss" or "attention" => " (reductions are not fused in v1)",
+        "reduction" => " (row groups hold sum, mean, amax and amin over the last dim)",
+        "loss" => " (losses are not fused)",
         _ => "",
     };
 }

@@ -6,7 +6,8 @@ namespace Kiln.Passes;
 /// <summary>
 /// Fusion (<c>fuse</c>): connected elementwise ops of one float dtype whose results all have one shape, with
 /// at most one matrix product or convolution whose result only they read (the group's head: they are its
-/// epilogue), become a call of a new graph <c>&lt;graph&gt;_fused_&lt;k&gt;</c> (which the executor
+/// epilogue) and with any reductions over that shape's last dim that they read or feed (a row group: softmax,
+/// log_softmax and layer norm once decomposed, whose other members have the shape or its row shape), become a call of a new graph <c>&lt;graph&gt;_fused_&lt;k&gt;</c> (which the executor
 /// interprets, and the runtime may replace with a compiled kernel), in every block; groups never cross a
 /// block boundary and single ops are left alone. With a log, each fused group gets a line, and so does
 /// each pair of neighbouring ops (producer, consumer) left unfused, saying why (<c>kiln opt --explain-fusion</c>).
@@ -69,7 +70,7 @@ public sealed class FusionPass : IGraphPass
         }
 
         /// <summary>The fused groups: each callee and the nodes it replaced.</summary>
-        public List<(Graph Callee, IReadOnlyList<Node> Members)> Fused { get; } = [];
+        public List<(Graph Callee, FusionGroup Group)> Fused { get; } = [];
 
         /// <summary>Plans and fuses the groups of <paramref name="block"/>, then of the blocks nested in it.</summary>
         public void Fuse(Block block)
@@ -86,7 +87,7 @@ public sealed class FusionPass : IGraphPass
                     continue;
                 }
                 var name = graph.Name + CalleeMarker + (next++).ToString(CultureInfo.InvariantCulture);
-                Fused.Add((GroupOutliner.Outline(view, group.Members, name).Callee!, group.Members));
+                Fused.Add((GroupOutliner.Outline(view, group.Members, name).Callee!, group));
             }
             foreach (var node in block.Nodes.ToArray())
             {
@@ -97,8 +98,8 @@ public sealed class FusionPass : IGraphPass
         /// <summary>A line per fused group, then one per pair of neighbouring ops left unfused, with the reason.</summary>
         public IEnumerable<string> Explain()
         {
-            foreach (var (callee, members) in Fused)
-                yield return $"@{callee.Name} fuses {string.Join(", ", members.Select(names.Describe))} ({members[0].Result.Type})";
+            foreach (var (callee, group) in Fused)
+                yield return $"@{callee.Name} fuses {string.Join(", ", group.Members.Select(names.Describe))} ({group.Describe()})";
             foreach (var (producer, consumer) in pairs)
             {
                 if (WhyApart(producer, consumer) is { } why) yield return $"{names.Describe(producer)} -> {names.Describe(consumer)}: {why}";
