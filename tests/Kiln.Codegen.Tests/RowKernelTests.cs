@@ -3,6 +3,7 @@ using Kiln.Codegen.Kernels;
 using Kiln.IR;
 using Kiln.Testing;
 using Xunit.Abstractions;
+using static Kiln.Testing.RowGroupGraphs;
 
 namespace Kiln.Codegen.Tests;
 
@@ -13,36 +14,6 @@ namespace Kiln.Codegen.Tests;
 /// </summary>
 public sealed unsafe class RowKernelTests(ITestOutputHelper output)
 {
-    internal static Attrs Along(long dim = -1, bool keepdim = true) => new() { { "dim", new[] { dim } }, { "keepdim", keepdim } };
-
-    /// <summary>softmax (or log_softmax) over the last dim of x: [?n, c] (c symbolic when null).</summary>
-    internal static Graph Softmax(DType dtype = DType.Float32, long? c = null, bool log = false)
-    {
-        var graph = new Graph("softmax_fused_0");
-        var x = graph.AddInput("x", TensorValueType.Of(dtype, Dim.Sym("n"), c is { } size ? Dim.Of(size) : Dim.Sym("c")));
-        var g = new GraphBuilder(graph);
-        var shifted = g.Add("sub", [x, g.Add("amax", [x], Along())]);
-        var exp = g.Add("exp", [shifted]);
-        var total = g.Add("sum", [exp], Along());
-        graph.SetOutputs([log ? g.Add("sub", [shifted, g.Add("log", [total])]) : g.Add("div", [exp, total])]);
-        return graph;
-    }
-
-    /// <summary>layer norm over the last dim of x [?n, c] with weight and bias [c], as decompose writes it.</summary>
-    internal static Graph LayerNorm(DType dtype, long c, double eps = 1e-5)
-    {
-        var graph = new Graph("norm_fused_0");
-        var x = graph.AddInput("x", TensorValueType.Of(dtype, Dim.Sym("n"), Dim.Of(c)));
-        var w = graph.AddInput("w", TensorValueType.Of(dtype, c));
-        var b = graph.AddInput("b", TensorValueType.Of(dtype, c));
-        var g = new GraphBuilder(graph);
-        var centred = g.Add("sub", [x, g.Add("mean", [x], Along())]);
-        var variance = g.Add("mean", [g.Add("mul", [centred, centred])], Along());
-        var rstd = g.Add("rsqrt", [g.Add("add", [variance, g.Constant(DenseConstant.Splat(TensorValueType.Of(dtype), eps))])]);
-        graph.SetOutputs([g.Add("add", [g.Add("mul", [g.Add("mul", [centred, rstd]), w]), b])]);
-        return graph;
-    }
-
     [Fact]
     public void Softmax_and_layer_norm_are_row_groups_and_say_why_not_elementwise()
     {

@@ -187,7 +187,7 @@ public class CompiledKernelTests
     }
 
     /// <summary>A graph with the callee's input types that only calls it.</summary>
-    private static IR.Graph Caller(IR.Graph callee)
+    internal static IR.Graph Caller(IR.Graph callee)
     {
         var graph = new IR.Graph("main");
         var inputs = callee.Inputs.Select(i => graph.AddInput(i.Name ?? "x", i.Type)).ToArray();

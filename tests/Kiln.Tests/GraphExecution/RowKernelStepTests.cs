@@ -3,6 +3,7 @@ using Kiln.Codegen.Kernels;
 using Kiln.Graphs;
 using Kiln.IR;
 using Kiln.Testing;
+using static Kiln.Testing.RowGroupGraphs;
 
 namespace Kiln.Tests.GraphExecution;
 
@@ -16,41 +17,6 @@ namespace Kiln.Tests.GraphExecution;
 public sealed class RowKernelStepTests
 {
     private static readonly Tolerance Float32 = new(1e-5, 1e-5);
-
-    private static Attrs Along() => new() { { "dim", new long[] { -1 } }, { "keepdim", true } };
-
-    /// <summary>softmax or log_softmax of x [?n, c] over its last dim (c symbolic when null).</summary>
-    private static IR.Graph Softmax(DType dtype, long? c, bool log)
-    {
-        var graph = new IR.Graph("softmax_fused_0");
-        var x = graph.AddInput("x", TensorValueType.Of(dtype, Dim.Sym("n"), c is { } size ? Dim.Of(size) : Dim.Sym("c")));
-        var g = new GraphBuilder(graph);
-        graph.SetOutputs([SoftmaxOf(g, x, log)]);
-        return graph;
-    }
-
-    private static Value SoftmaxOf(GraphBuilder g, Value x, bool log = false)
-    {
-        var shifted = g.Add("sub", [x, g.Add("amax", [x], Along())]);
-        var exp = g.Add("exp", [shifted]);
-        var total = g.Add("sum", [exp], Along());
-        return log ? g.Add("sub", [shifted, g.Add("log", [total])]) : g.Add("div", [exp, total]);
-    }
-
-    /// <summary>layer norm of x [?n, c] over its last dim, with weight and bias [c].</summary>
-    private static IR.Graph LayerNorm(DType dtype, long c)
-    {
-        var graph = new IR.Graph("norm_fused_0");
-        var x = graph.AddInput("x", TensorValueType.Of(dtype, Dim.Sym("n"), Dim.Of(c)));
-        var w = graph.AddInput("w", TensorValueType.Of(dtype, c));
-        var b = graph.AddInput("b", TensorValueType.Of(dtype, c));
-        var g = new GraphBuilder(graph);
-        var centred = g.Add("sub", [x, g.Add("mean", [x], Along())]);
-        var variance = g.Add("mean", [g.Add("mul", [centred, centred])], Along());
-        var rstd = g.Add("rsqrt", [g.Add("add", [variance, g.Constant(DenseConstant.Splat(TensorValueType.Of(dtype), 1e-5))])]);
-        graph.SetOutputs([g.Add("add", [g.Add("mul", [g.Add("mul", [centred, rstd]), w]), b])]);
-        return graph;
-    }
 
     [LlvmFact]
     public void Softmax_log_softmax_and_layer_norm_match_the_interpreter()
@@ -278,7 +244,7 @@ public sealed class RowKernelStepTests
     {
         var x = Tensor.Randn([3, 5]).RequiresGrad_();
         int before = CompiledKernelStep.CompiledRuns;
-        var y = (Tensor)new GraphExecutor(Caller(Softmax(DType.Float32, 5, log: true))).Run(x)[0]!;
+        var y = (Tensor)new GraphExecutor(CompiledKernelTests.Caller(Softmax(DType.Float32, 5, log: true))).Run(x)[0]!;
         y.Sum().Backward();
         Assert.Equal(before, CompiledKernelStep.CompiledRuns);
         Assert.NotNull(x.Grad);
@@ -289,7 +255,7 @@ public sealed class RowKernelStepTests
     {
         var empty = Tensor.Randn([3, 0]);
         int before = CompiledKernelStep.CompiledRuns;
-        var caller = Caller(Softmax(DType.Float32, null, log: false));
+        var caller = CompiledKernelTests.Caller(Softmax(DType.Float32, null, log: false));
         var interpreted = Record.Exception(() => new GraphExecutor(Softmax(DType.Float32, null, log: false)).Run(empty));
         var compiled = Record.Exception(() => new GraphExecutor(caller).Run(empty));
         Assert.NotNull(interpreted);
@@ -326,17 +292,8 @@ public sealed class RowKernelStepTests
     {
         Assert.True(KernelCompiler.TryCompileGroup(callee, out string? reason), reason);
         int before = CompiledKernelStep.CompiledRuns;
-        var results = new GraphExecutor(Caller(callee)).Run(inputs);
+        var results = new GraphExecutor(CompiledKernelTests.Caller(callee)).Run(inputs);
         Assert.Equal(before + 1, CompiledKernelStep.CompiledRuns);
         return results;
-    }
-
-    /// <summary>A graph with the callee's input types that only calls it.</summary>
-    private static IR.Graph Caller(IR.Graph callee)
-    {
-        var graph = new IR.Graph("main");
-        var inputs = callee.Inputs.Select(i => graph.AddInput(i.Name ?? "x", i.Type)).ToArray();
-        graph.SetOutputs(new GraphBuilder(graph).Call(callee, inputs));
-        return graph;
     }
 }
