@@ -16,6 +16,9 @@ internal sealed class Frame(int slotCount, IReadOnlyDictionary<string, long> siz
 
     /// <summary>The observer of this run, or null.</summary>
     internal NodeObserver? Observer { get; } = observer;
+
+    /// <summary>The references to pooled storage held by the body's slots when this run gives buffers back early, else null.</summary>
+    internal StorageReferences? References { get; init; }
 }
 
 /// <summary>One node of a block, prepared to run: its operand and result slots, and the slots dead after it.</summary>
@@ -59,15 +62,26 @@ internal abstract class Step(Node node)
 /// </summary>
 internal sealed class BlockPlan(int[] parameters, Step[] steps, int[] returns, int[] deadAtStart, int[] deadAtEnd)
 {
+    /// <summary>The steps, in order.</summary>
+    internal Step[] Steps => steps;
+
+    /// <summary>For a graph's body, which slots hold and let go of storage where (<see cref="BufferReusePlan"/>); else null.</summary>
+    internal BufferReusePlan? Reuse { get; set; }
+
     /// <summary>Runs the block with <paramref name="arguments"/> as its parameters and returns what it yields.</summary>
     /// <exception cref="GraphExecutionException">A node failed.</exception>
     internal object?[] Run(Frame frame, IReadOnlyList<object?> arguments)
     {
         var slots = frame.Slots;
         for (int i = 0; i < parameters.Length; i++) slots[parameters[i]] = arguments[i];
+        // Only the body's own run counts references (a nested block's values die inside the node that owns it).
+        var reuse = Reuse;
+        var references = reuse is null ? null : frame.References;
+        references?.Hold(slots, reuse!.Parameters);
         Clear(slots, deadAtStart);
-        foreach (var step in steps)
+        for (int i = 0; i < steps.Length; i++)
         {
+            var step = steps[i];
             try
             {
                 step.Execute(frame);
@@ -76,6 +90,11 @@ internal sealed class BlockPlan(int[] parameters, Step[] steps, int[] returns, i
             {
                 // A failure inside a nested block of this graph is already named by its node; a callee's is wrapped to name the call too.
                 throw new GraphExecutionException(step.Node, e);
+            }
+            if (references is not null)
+            {
+                references.Hold(slots, reuse!.Results[i]);
+                references.Drop(slots, reuse.Dying[i]);
             }
             Clear(slots, step.Dead);
             frame.Observer?.Invoke(step.Node, slots);
@@ -92,8 +111,13 @@ internal sealed class BlockPlan(int[] parameters, Step[] steps, int[] returns, i
     }
 }
 
-/// <summary>A graph prepared to run: the plan of its body. Plans are immutable, so runs may overlap.</summary>
-internal sealed class GraphPlan(Graph graph)
+/// <summary>
+/// A graph prepared to run: the plan of its body. Plans are immutable once made (but for the reuse switch), so runs may
+/// overlap.
+/// </summary>
+/// <param name="graph">The graph.</param>
+/// <param name="reuse">The switch for explicit buffer reuse, shared by the plans of one executor.</param>
+internal sealed class GraphPlan(Graph graph, BufferReuseSwitch reuse)
 {
     /// <summary>The graph.</summary>
     internal Graph Graph { get; } = graph;
@@ -101,7 +125,39 @@ internal sealed class GraphPlan(Graph graph)
     /// <summary>The plan of the body, set once the planner has finished it (a recursive call sees it later).</summary>
     internal BlockPlan? Body { get; set; }
 
-    /// <summary>Runs the graph on its body parameters (inputs and parameters, already checked) and returns its outputs.</summary>
-    internal object?[] Run(IReadOnlyList<object?> arguments, IReadOnlyDictionary<string, long> sizes, NodeObserver? observer) =>
-        Body!.Run(new Frame(Graph.ValueCount, sizes, observer), arguments);
+    /// <summary>
+    /// The tensors of the tensor constants of the graph and the graphs it calls: one that requires grad makes the run
+    /// record autograd, which then holds intermediates.
+    /// </summary>
+    internal List<Tensor> Constants { get; } = [];
+
+    /// <summary>
+    /// Runs the graph on its body parameters (inputs and parameters, already checked) and returns its outputs; each buffer
+    /// nothing can reach any more goes back to the pool after its last use when the switch is on and nothing records
+    /// autograd.
+    /// </summary>
+    internal object?[] Run(IReadOnlyList<object?> arguments, IReadOnlyDictionary<string, long> sizes, NodeObserver? observer)
+    {
+        StorageReferences? references = null;
+        if (reuse.On && Body!.Reuse is not null && BufferReuse.RecordsNothing(arguments, Constants))
+        {
+            // The graph holds its constants' tensors, which a nested block may hand out as a node's result: never recycled.
+            references = new StorageReferences();
+            references.Hold(Constants);
+        }
+        return Body!.Run(new Frame(Graph.ValueCount, sizes, observer) { References = references }, arguments);
+    }
+}
+
+/// <summary>Whether the plans of one executor give buffers back to the pool after their last use (<see cref="BufferReuse"/>).</summary>
+internal sealed class BufferReuseSwitch
+{
+    private volatile bool on = BufferReuse.EnabledByDefault;
+
+    /// <summary>On or off; a run reads it when it starts.</summary>
+    internal bool On
+    {
+        get => on;
+        set => on = value;
+    }
 }

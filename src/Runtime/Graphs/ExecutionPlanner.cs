@@ -11,15 +11,37 @@ namespace Kiln.Graphs;
 internal sealed class ExecutionPlanner(Func<TensorConstant, Tensor> tensorConstant)
 {
     private readonly Dictionary<Graph, GraphPlan> graphs = [];
+    // The graph whose blocks are being planned (its constants are collected into its plan).
+    private GraphPlan? current;
+
+    /// <summary>Whether the plans made here give buffers back to the pool after their last use.</summary>
+    internal BufferReuseSwitch Reuse { get; } = new();
 
     /// <summary>The plan of <paramref name="graph"/>.</summary>
     /// <exception cref="NotSupportedException">A node has a kind or primitive the executor cannot run.</exception>
     internal GraphPlan Plan(Graph graph)
     {
-        if (graphs.TryGetValue(graph, out var plan)) return plan;
-        plan = new GraphPlan(graph);
+        // A caller's run records autograd when a constant of a graph it calls requires grad: the caller collects those too.
+        if (graphs.TryGetValue(graph, out var plan))
+        {
+            if (current is not null && current != plan) current.Constants.AddRange(plan.Constants);
+            return plan;
+        }
+        plan = new GraphPlan(graph, Reuse);
         graphs.Add(graph, plan);
-        plan.Body = PlanBlock(graph.Body, out _);
+        var caller = current;
+        current = plan;
+        try
+        {
+            var body = PlanBlock(graph.Body, out _);
+            body.Reuse = BufferReusePlan.For(graph.Body, body.Steps);
+            plan.Body = body;
+        }
+        finally
+        {
+            current = caller;
+        }
+        caller?.Constants.AddRange(plan.Constants);
         return plan;
     }
 
@@ -63,7 +85,7 @@ internal sealed class ExecutionPlanner(Func<TensorConstant, Tensor> tensorConsta
     private Step CreateStep(Node node, BlockPlan[] blocks) => node.Kind switch
     {
         NodeKind.Op => new OpStep(node),
-        NodeKind.Constant => new ConstantStep(node, node.Constant is TensorConstant t ? tensorConstant(t) : null),
+        NodeKind.Constant => new ConstantStep(node, node.Constant is TensorConstant t ? Held(tensorConstant(t)) : null),
         NodeKind.If => new IfNodeStep(node, blocks[0], blocks[1]),
         NodeKind.Loop => new LoopNodeStep(node, blocks[0]),
         NodeKind.TupleConstruct or NodeKind.ListConstruct => new PackStep(node),
@@ -73,4 +95,10 @@ internal sealed class ExecutionPlanner(Func<TensorConstant, Tensor> tensorConsta
         NodeKind.Call => CompiledKernelStep.Create(node, Plan(node.Callee!)),
         _ => throw new NotSupportedException($"the executor cannot run {node.Kind} nodes ({node})"),
     };
+
+    private Tensor Held(Tensor constant)
+    {
+        current!.Constants.Add(constant);
+        return constant;
+    }
 }

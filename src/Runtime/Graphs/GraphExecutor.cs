@@ -6,7 +6,8 @@ namespace Kiln.Graphs;
 /// Runs a <see cref="Graph"/> on the CPU kernels eager mode uses (so results equal eager Kiln's bit for
 /// bit), on any inputs that fit its types: a dim symbol such as <c>?b</c> takes its size from the inputs
 /// of each run. Ops run through the same dispatch as eager calls, so autograd records through the graph
-/// when an input or parameter requires grad. Each value is dropped as soon as nothing later reads it.
+/// when an input or parameter requires grad. Each value is dropped as soon as nothing later reads it, and its buffer
+/// goes back to the pool at once when nothing else can reach it.
 /// A failing node raises a <see cref="GraphExecutionException"/> naming the node and its source span.
 /// </summary>
 /// <remarks>
@@ -24,6 +25,7 @@ public sealed class GraphExecutor
     private readonly object?[] arguments;
     private readonly int[] inputPositions;
     private readonly IReadOnlyDictionary<string, long> parameterSizes;
+    private readonly BufferReuseSwitch reuse;
 
     /// <summary>Prepares <paramref name="graph"/> to run with <paramref name="parameters"/> bound to its parameters by name.</summary>
     /// <param name="graph">The graph (it should verify).</param>
@@ -51,7 +53,9 @@ public sealed class GraphExecutor
             if (graph.IsParameter(body[i])) arguments[i] = binding.Parameters[nextParameter++];
             else inputPositions[nextInput++] = i;
         }
-        plan = new ExecutionPlanner(binding.TensorOf).Plan(graph);
+        var planner = new ExecutionPlanner(binding.TensorOf);
+        plan = planner.Plan(graph);
+        reuse = planner.Reuse;
     }
 
     /// <summary>The graph this executor runs.</summary>
@@ -59,6 +63,17 @@ public sealed class GraphExecutor
 
     /// <summary>The tensors bound to the graph's parameters (what a run reads but does not create).</summary>
     internal IEnumerable<Tensor> BoundTensors => arguments.OfType<Tensor>();
+
+    /// <summary>
+    /// Whether runs hand each intermediate's buffer back to the pool right after its last use, when nothing else can reach
+    /// it, so the next allocation of that size reuses it warm (on unless <c>KILN_BUFFER_REUSE=off</c>; see
+    /// <see cref="BufferReusePlan"/>). Runs that record autograd never do.
+    /// </summary>
+    internal bool ReuseBuffers
+    {
+        get => reuse.On;
+        set => reuse.On = value;
+    }
 
     /// <summary>Called after each node (test hook: which values are still held; <see cref="GraphMemory"/>).</summary>
     internal NodeObserver? Observer { get; set; }

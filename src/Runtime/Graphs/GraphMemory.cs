@@ -15,10 +15,20 @@ namespace Kiln.Graphs;
 /// The bytes of every tensor the run created: what the run would hold at its end if nothing were freed early (eager
 /// mode, where the garbage collector frees tensors only at its next collection, comes close to this).
 /// </param>
-public sealed record GraphMemoryReport(long PeakBytes, long AllocatedBytes)
+/// <param name="BufferBytes">
+/// The bytes of the distinct buffers behind those tensors: the memory the run actually touched. With buffer reuse (each
+/// intermediate's buffer back to the pool after its last use) this is close to <paramref name="PeakBytes"/>; without it,
+/// close to <paramref name="AllocatedBytes"/> unless a garbage collection ran during the run.
+/// </param>
+/// <param name="ReturnedBytes">
+/// The bytes of the buffers the run handed back to the pool right after their last use, for a later tensor of the same
+/// size in this run or the next (0 with buffer reuse off, or while autograd records).
+/// </param>
+public sealed record GraphMemoryReport(long PeakBytes, long AllocatedBytes, long BufferBytes, long ReturnedBytes)
 {
     /// <inheritdoc/>
-    public override string ToString() => $"peak {PeakBytes} bytes alive, {AllocatedBytes} bytes created";
+    public override string ToString() =>
+        $"peak {PeakBytes} bytes alive, {AllocatedBytes} bytes created in {BufferBytes} bytes of buffers, {ReturnedBytes} bytes returned early";
 }
 
 /// <summary>Measures <see cref="GraphMemoryReport"/>s by watching a run of a <see cref="GraphExecutor"/> node by node.</summary>
@@ -35,6 +45,8 @@ public static class GraphMemory
         ArgumentNullException.ThrowIfNull(inputs);
         var given = inputs.OfType<Tensor>().Concat(executor.BoundTensors).Select(t => t.storage).ToHashSet(ReferenceEqualityComparer.Instance);
         var created = new HashSet<Storage>(ReferenceEqualityComparer.Instance);
+        // Created storages whose pooled buffer could still go back to the pool when first seen.
+        var returnable = new List<Storage>();
         var before = new HashSet<Storage>(ReferenceEqualityComparer.Instance);
         var alive = new HashSet<Storage>(ReferenceEqualityComparer.Instance);
         long peak = 0;
@@ -49,14 +61,19 @@ public static class GraphMemory
                 if (slot is Tensor t && !given.Contains(t.storage)) alive.Add(t.storage);
             }
             // While the node ran, what was alive before it (its operands included) and its results were all held.
-            created.UnionWith(alive);
+            foreach (var s in alive)
+            {
+                if (created.Add(s) && s.IsReturnable) returnable.Add(s);
+            }
             peak = Math.Max(peak, Bytes(alive) + Bytes(before.Where(s => !alive.Contains(s))));
             (before, alive) = (alive, before);
         };
         try
         {
             var outputs = executor.Run(inputs);
-            return (new GraphMemoryReport(peak, Bytes(created)), outputs);
+            // A buffer given back after its last use and handed to a later tensor counts once.
+            long buffers = new HashSet<byte[]>(created.Select(s => s.Bytes), ReferenceEqualityComparer.Instance).Sum(b => (long)b.Length);
+            return (new GraphMemoryReport(peak, Bytes(created), buffers, Bytes(returnable.Where(s => !s.IsReturnable))), outputs);
         }
         finally
         {

@@ -16,6 +16,11 @@ namespace Kiln.Memory;
 /// (tensors that stay alive, such as a model's weights being loaded).
 /// </para>
 /// <para>
+/// An owner that can prove nothing reads a buffer any more (the graph executor, after a value's last use) hands it back
+/// at once with <see cref="Return"/> instead of waiting for a collection, so the next request of its size reuses it while
+/// its pages are still in the caches.
+/// </para>
+/// <para>
 /// Bounded: the free buffers total at most <see cref="MaxBytes"/> (a returning buffer that does not fit is left to the
 /// collector); after every full collection, buffers idle for <see cref="IdleMilliseconds"/> are dropped, and all of
 /// them when the machine's memory load is high. Thread-safe.
@@ -44,7 +49,7 @@ internal sealed class CpuBufferPool
     private readonly Lock gate = new();
     private readonly Dictionary<int, List<PooledBuffer>> free = [];
     private readonly long baseBudget;
-    private long freeBytes, hits, misses;
+    private long freeBytes, hits, misses, returns;
     private long freshBytes, reclaimedBytes, reclaimedAtLastRequest, budget;
     private int fullCollections;
 
@@ -92,20 +97,57 @@ internal sealed class CpuBufferPool
     /// An array of exactly <paramref name="length"/> bytes that nothing else references: zero-filled when
     /// <paramref name="zeroed"/>, otherwise with unspecified contents.
     /// </summary>
-    internal byte[] Rent(int length, bool zeroed)
+    internal byte[] Rent(int length, bool zeroed) => RentTracked(length, zeroed).Bytes;
+
+    /// <summary>
+    /// <see cref="Rent"/>, with the buffer's tracker and lease for an explicit <see cref="Return"/> (no tracker for a buffer
+    /// below <see cref="MinBytes"/> or when pooling is off: such buffers are plain arrays).
+    /// </summary>
+    internal (byte[] Bytes, PooledBuffer? Tracker, int Lease) RentTracked(int length, bool zeroed)
     {
-        if (length < MinBytes || MaxBytes == 0) return Fresh(length, zeroed);
+        if (length < MinBytes || MaxBytes == 0) return (Fresh(length, zeroed), null, 0);
         if (TakeFree(length) is { } reused)
         {
-            reused.Reuse();
             if (zeroed) Array.Clear(reused.Bytes);
-            return reused.Bytes;
+            return (reused.Bytes, reused, reused.Lease);
         }
         Interlocked.Increment(ref misses);
         CountFresh(length);
         var bytes = Fresh(length, zeroed);
-        PooledBuffer.Track(bytes, this);
-        return bytes;
+        var tracker = PooledBuffer.Track(bytes, this);
+        return (bytes, tracker, tracker.Lease);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="buffer"/> back now, from the owner of its lease <paramref name="lease"/>, who promises that
+    /// nothing reads or writes it any more; the next request for its size gets it, warm. False, changing nothing, when the
+    /// buffer is already free, the lease is over (a second or stale return), or it does not fit under
+    /// <see cref="MaxBytes"/> (the collector returns it later, as any other).
+    /// </summary>
+    internal bool Return(PooledBuffer buffer, int lease)
+    {
+        if (buffer.Pool != this) throw new ArgumentException("the buffer belongs to another pool", nameof(buffer));
+        lock (gate)
+        {
+            if (buffer.IsFree || buffer.Lease != lease || !AddFree(buffer)) return false;
+            returns++;
+            return true;
+        }
+    }
+
+    /// <summary>Buffers taken back by <see cref="Return"/> so far.</summary>
+    internal long Returns
+    {
+        get
+        {
+            lock (gate) return returns;
+        }
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> sits in the free list now (a test hook).</summary>
+    internal bool IsFree(byte[] bytes)
+    {
+        lock (gate) return free.TryGetValue(bytes.Length, out var stack) && stack.Exists(b => ReferenceEquals(b.Bytes, bytes));
     }
 
     /// <summary>
@@ -133,17 +175,21 @@ internal sealed class CpuBufferPool
     /// <summary>Takes back a buffer that became unreachable; false when it does not fit under <see cref="MaxBytes"/>.</summary>
     internal bool TryReturn(PooledBuffer buffer)
     {
+        Interlocked.Add(ref reclaimedBytes, buffer.Bytes.Length);
+        lock (gate) return !buffer.IsFree && AddFree(buffer);
+    }
+
+    // Under the lock.
+    private bool AddFree(PooledBuffer buffer)
+    {
         int length = buffer.Bytes.Length;
-        Interlocked.Add(ref reclaimedBytes, length);
-        lock (gate)
-        {
-            if (freeBytes + length > MaxBytes) return false;
-            if (!free.TryGetValue(length, out var stack)) free[length] = stack = [];
-            buffer.ReturnedAt = Environment.TickCount64;
-            stack.Add(buffer);
-            freeBytes += length;
-            return true;
-        }
+        if (freeBytes + length > MaxBytes) return false;
+        if (!free.TryGetValue(length, out var stack)) free[length] = stack = [];
+        buffer.ReturnedAt = Environment.TickCount64;
+        buffer.IsFree = true;
+        stack.Add(buffer);
+        freeBytes += length;
+        return true;
     }
 
     /// <summary>
@@ -178,6 +224,7 @@ internal sealed class CpuBufferPool
             stack.RemoveAt(stack.Count - 1);
             freeBytes -= length;
             hits++;
+            buffer.Reuse();
             return buffer;
         }
     }
