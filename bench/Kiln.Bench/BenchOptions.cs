@@ -23,6 +23,9 @@ internal sealed record BenchOptions
     /// <summary>Where to write every round's raw figures as CSV, or null.</summary>
     public string? CsvPath { get; init; }
 
+    /// <summary>The folder holding the ONNX models for the ONNX Runtime column (bench/onnx/export_models.py writes them).</summary>
+    public string OnnxModels { get; init; } = OrtSides.DefaultFolder;
+
     /// <summary>True for <c>--memory</c>: print the tensor memory of the scripted models instead of timing.</summary>
     public bool Memory { get; init; }
 
@@ -30,7 +33,7 @@ internal sealed record BenchOptions
     public bool ShowHelp { get; init; }
 
     public const string Usage = """
-        Kiln vs TorchSharp-cpu benchmark (same process, interleaved, medians).
+        Kiln vs TorchSharp-cpu and ONNX Runtime benchmark (same process, interleaved, medians).
 
         usage: dotnet run -c Release --project bench/Kiln.Bench -- [options]
           --quick            1 round, short warm-up and repetitions (a smoke test, ~10 s)
@@ -41,6 +44,8 @@ internal sealed record BenchOptions
                              the machine, before each round and before re-measuring a workload
                              that ran beside them (default 120; 0 with --quick: no waits, no retries)
           --csv FILE         also write each round's figures to FILE
+          --onnx-models DIR  ONNX models for the ONNX Runtime column (default bench/onnx/models; export
+                             them with /usr/bin/python3 bench/onnx/export_models.py; missing: no column)
           --memory           print the tensor memory of the scripted models (eager, scripted, optimized) and exit
           --help             this text
         """;
@@ -61,6 +66,7 @@ internal sealed record BenchOptions
                 "--threads" => options with { Threads = PositiveInt(args, ref i) },
                 "--wait-quiet" => options with { QuietWaitSeconds = NonNegativeInt(args, ref i) },
                 "--csv" => options with { CsvPath = Value(args, ref i) },
+                "--onnx-models" => options with { OnnxModels = Value(args, ref i) },
                 "--memory" => options with { Memory = true },
                 "--help" or "-h" => options with { ShowHelp = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),

@@ -1,6 +1,6 @@
 using Kiln.Bench;
 
-// Kiln vs TorchSharp-cpu 0.107.0 (libtorch 2.10): the same workloads, same inputs, same process, interleaved rounds.
+// Kiln vs TorchSharp-cpu 0.107.0 (libtorch 2.10) and ONNX Runtime 1.31.1: the same workloads, same process, interleaved rounds.
 BenchOptions options;
 try
 {
@@ -37,7 +37,8 @@ TorchSharpSides.VerifyMatmul();
 var machine = MachineInfo.Detect(TorchSharpSides.LibTorchVersion);
 Console.WriteLine($"TorchSharp loaded (libtorch {machine.LibTorch}); matmul self-check passed");
 
-IReadOnlyList<WorkloadResult> results = Runner.Run(selected, options, Console.Out);
+using OrtSides? ort = OrtSides.Open(options.OnnxModels, options.Threads, Console.Out);
+IReadOnlyList<WorkloadResult> results = Runner.Run(selected, options, ort, Console.Out);
 Console.WriteLine();
 ReportTable.Print(Console.Out, machine, options, results);
 if (options.CsvPath is not null) ReportTable.WriteCsv(options.CsvPath, results);

@@ -11,18 +11,21 @@ internal static class ReportTable
         foreach (string line in machine.Lines()) output.WriteLine(line);
         output.WriteLine($"method:      {options.Threads} threads each; {options.Rounds} interleaved round(s) × {options.Harness.Repetitions} repetitions of ~{options.Harness.RepetitionSeconds * 1e3:0} ms after ≥{options.Harness.WarmupSeconds:0.##} s warm-up; medians");
         output.WriteLine();
-        output.WriteLine("| workload | unit | Kiln | TorchSharp | Kiln/TorchSharp | Kiln speed | round spread Kiln / TS | other load med / max | check |");
-        output.WriteLine("|---|---|---:|---:|---:|---|---|---|---|");
+        output.WriteLine("| workload | unit | Kiln | TorchSharp | Kiln/TorchSharp | Kiln speed | ORT | Kiln/ORT | round spread Kiln / TS | other load med / max | check |");
+        output.WriteLine("|---|---|---:|---:|---:|---|---:|---:|---|---|---|");
         foreach (WorkloadResult r in results)
         {
             output.WriteLine($"| {r.Workload.Name} | {r.Workload.Metric.Unit} | {Figure(r.KilnFigure)} | {Figure(r.TorchSharpFigure)} | {Ratio(r.Ratio)} | {Speed(r.SpeedUp)} " +
+                $"| {Figure(r.OrtFigure)} | {Ratio(r.OrtRatio)} " +
                 $"| {Percent(WorkloadResult.Spread(r.Kiln))} / {Percent(WorkloadResult.Spread(r.TorchSharp))} | {Percent(r.MedianOtherLoad)} / {Percent(r.MaxOtherLoad)} | {r.Check} |");
         }
         output.WriteLine();
         output.WriteLine("Kiln/TorchSharp is the ratio of the figures (GFLOP/s: higher is better; ms and µs/op: lower is better);");
         output.WriteLine("\"Kiln speed\" is TorchSharp's time over Kiln's. Both are medians of per-round ratios. Round spread: slowest");
         output.WriteLine("over fastest round. Other load: the share of the machine other processes used during the kept");
-        output.WriteLine("measurements (median and largest).");
+        output.WriteLine("measurements (median and largest). ORT: ONNX Runtime 1.31.1 on the model bench/onnx/export_models.py wrote");
+        output.WriteLine("(same shapes, PyTorch's random weights, timed after the Kiln/TorchSharp pair of each round; — where there is none);");
+        output.WriteLine("Kiln/ORT is the median of per-round ratios of the figures.");
         foreach (WorkloadResult r in results.Where(r => r.Check.Failure is not null))
             output.WriteLine($"{r.Workload.Name}: Kiln failed: {r.Check.Failure}");
     }
@@ -33,7 +36,7 @@ internal static class ReportTable
         var lines = new List<string> { "workload,framework,round,median_s,min_s,other_load,page_faults_per_call,figure,unit" };
         foreach (WorkloadResult r in results)
         {
-            foreach ((string framework, IReadOnlyList<Measurement> rounds) in new[] { ("kiln", r.Kiln), ("torchsharp", r.TorchSharp) })
+            foreach ((string framework, IReadOnlyList<Measurement> rounds) in new[] { ("kiln", r.Kiln), ("torchsharp", r.TorchSharp), ("ort", r.Ort) })
             {
                 for (int i = 0; i < rounds.Count; i++)
                 {

@@ -2,14 +2,22 @@ namespace Kiln.Bench;
 
 /// <summary>All rounds of one workload. Figures are medians over rounds of each round's median; the ratio and
 /// the speed-up are medians of per-round ratios, since the two measurements of a round ran back to back.
-/// <see cref="Kiln"/> is empty when Kiln failed the cross-check by throwing; its figures are then NaN.</summary>
-internal sealed record WorkloadResult(Workload Workload, CrossCheck Check, IReadOnlyList<Measurement> Kiln, IReadOnlyList<Measurement> TorchSharp)
+/// <see cref="Kiln"/> is empty when Kiln failed the cross-check by throwing; its figures are then NaN. <see cref="Ort"/>
+/// (ONNX Runtime) is empty when the workload has no ONNX model or the models were not exported.</summary>
+internal sealed record WorkloadResult(Workload Workload, CrossCheck Check, IReadOnlyList<Measurement> Kiln, IReadOnlyList<Measurement> TorchSharp,
+    IReadOnlyList<Measurement> Ort)
 {
     /// <summary>Kiln's figure in the workload's unit.</summary>
     public double KilnFigure => MedianOrNaN(Kiln.Select(m => Figure(m)));
 
     /// <summary>TorchSharp's figure in the workload's unit.</summary>
     public double TorchSharpFigure => MedianOrNaN(TorchSharp.Select(m => Figure(m)));
+
+    /// <summary>ONNX Runtime's figure in the workload's unit (NaN without an ONNX Runtime side).</summary>
+    public double OrtFigure => MedianOrNaN(Ort.Select(m => Figure(m)));
+
+    /// <summary>Kiln's figure divided by ONNX Runtime's, per round, median (NaN without an ONNX Runtime side).</summary>
+    public double OrtRatio => MedianOrNaN(Kiln.Zip(Ort, (k, o) => Figure(k) / Figure(o)));
 
     /// <summary>Kiln's figure divided by TorchSharp's, per round, median.</summary>
     public double Ratio => MedianOrNaN(Kiln.Zip(TorchSharp, (k, t) => Figure(k) / Figure(t)));
