@@ -19,6 +19,7 @@ public static class PassRegistry
         new("decompose", "rewrites composite ops into primitive ones (decompose{ops=linear,silu} for some): linear, silu, gelu, softmax, log_softmax, mse_loss, layer_norm, attention", Decompose.FromOptions),
         new("dce", "removes nodes, if results and loop-carried values nothing reads", o => { o.CheckKnown("dce"); return new DeadCodeElimination(); }),
         new("cse", "merges nodes that compute the same thing, within a block and from enclosing blocks (never random ops)", o => { o.CheckKnown("cse"); return new CommonSubexpressionElimination(); }),
+        new(RowMajorWeights.PassName, "copies a transposed matrix that several matmuls read as their right operand row-major once (run after canonicalize)", o => { o.CheckKnown(RowMajorWeights.PassName); return new RowMajorWeights(); }),
         new(FusionPass.PassName, "groups connected elementwise ops of one float dtype and shape into calls of new graphs <graph>_fused_<k> (kernels for codegen; interpreted otherwise), in every block", o => { o.CheckKnown(FusionPass.PassName); return new FusionPass(); }),
     ];
 

@@ -23,7 +23,9 @@ public sealed partial class ScriptModule
 
     /// <summary>
     /// Optimises every graph this module has made and every graph it makes from now on, before the executor plans it:
-    /// the pipeline <c>O1,fuse</c> (as <c>kiln opt --passes O1,fuse</c>), whose fused groups run as LLVM-compiled kernels
+    /// the pipeline <c>O1,row-major-weights,fuse</c> (as <c>kiln opt --passes</c> takes it), whose fused groups (elementwise
+    /// ops, epilogues of matrix products and convolutions, and row groups: softmax, log_softmax and layer norm with their
+    /// neighbours) run as LLVM-compiled kernels
     /// (interpreted where LLVM is missing or cannot compile them). Returns this module. <see cref="Graph"/> and
     /// <see cref="Graphs"/> then give the optimised graphs, and <see cref="Save(string)"/> stores them with their fused
     /// callees.

@@ -30,19 +30,26 @@ internal readonly unsafe struct Fma512Kernel<T> : IMicroKernel<T>
     internal static int TuneKc = 384, TuneMc = 144, TuneNc = 3072;
     public static int NC => TuneNc;
 
-    public static void Run(int kc, T* a, T* b, MatrixRef<T> c, int mr, int nr, bool accumulate)
+    public static void Run(int kc, T* a, T* b, MatrixRef<T> c, int mr, int nr, bool accumulate) =>
+        Run(kc, a, b, NR, c, mr, nr, accumulate);
+
+    /// <summary>
+    /// The tile with B's sliver read <paramref name="ldb"/> elements apart per step of k rather than packed (<see cref="NR"/>
+    /// apart): a row-major B is then used in place, its NR columns of each row being adjacent already.
+    /// </summary>
+    internal static void Run(int kc, T* a, T* b, nint ldb, MatrixRef<T> c, int mr, int nr, bool accumulate)
     {
         if (mr > 8)
-            Run<TwelveRows>(kc, a, b, c, mr, nr, accumulate);
+            Run<TwelveRows>(kc, a, b, ldb, c, mr, nr, accumulate);
         else if (mr > 4)
-            Run<EightRows>(kc, a, b, c, mr, nr, accumulate);
+            Run<EightRows>(kc, a, b, ldb, c, mr, nr, accumulate);
         else
-            Run<FourRows>(kc, a, b, c, mr, nr, accumulate);
+            Run<FourRows>(kc, a, b, ldb, c, mr, nr, accumulate);
     }
 
     /// <summary>The first <typeparamref name="TRows"/> rows of the tile (A's sliver is still packed <see cref="MR"/> wide).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TRows>(int kc, T* a, T* b, MatrixRef<T> c, int mr, int nr, bool accumulate)
+    private static void Run<TRows>(int kc, T* a, T* b, nint ldb, MatrixRef<T> c, int mr, int nr, bool accumulate)
         where TRows : struct, ITileRows
     {
         int w = Vector512<T>.Count, rows = TRows.Count;
@@ -78,7 +85,7 @@ internal readonly unsafe struct Fma512Kernel<T> : IMicroKernel<T>
                     FmaStep.Row(a[11], b0, b1, ref cb0, ref cb1);
                 }
                 a += Rows;
-                b += 2 * w;
+                b += ldb;
             }
         }
         if (mr == rows && nr == 2 * w && c.ColStride == 1)

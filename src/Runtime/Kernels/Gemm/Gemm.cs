@@ -40,6 +40,12 @@ internal static unsafe partial class Gemm
         // One row or one column: a matrix-vector product, streamed rather than packed (C = A·B ⇔ Cᵀ = Bᵀ·Aᵀ).
         if (n == 1 && Gemv.TryRun(m, k, a, b, c, accumulate, parallel)) return;
         if (m == 1 && Gemv.TryRun(n, k, b.Transposed, a.Transposed, c.Transposed, accumulate, parallel)) return;
+        // A few rows against a transposed weight (a small batch through linear): W is read in place, not packed.
+        if (FewRowsGemm.Applies(m, n, k, b))
+        {
+            FewRowsGemm.Run(m, n, k, a, b, c, accumulate, parallel);
+            return;
+        }
         RunOn(BestKernel<T>(), m, n, k, a, b, c, accumulate, parallel);
     }
 

@@ -129,7 +129,10 @@ public abstract class RecurrentBase : Module
         return unbatched ? given.Unsqueeze(1) : given;
     }
 
-    /// <summary>One direction of one layer over x [L, N, I]: the input projection for all steps at once, then the recurrence.</summary>
+    /// <summary>
+    /// One direction of one layer over x [L, N, I]: the input projection for all steps at once (one [L·N, I] product),
+    /// then the recurrence, whose per-step product multiplies by a row-major copy of W_hhᵀ made once.
+    /// </summary>
     private (Tensor Output, Tensor[] Last) RunDirection(Tensor x, Tensor wIh, Tensor wHh, Tensor? bIh, Tensor? bHh, Tensor[] state, bool reverse)
     {
         long steps = x.shape[0];
@@ -137,11 +140,17 @@ public abstract class RecurrentBase : Module
         if (steps > 0 && RecurrentFastPath.Applies(x, weightSet, state))
             return RecurrentFastPath.Run(Kind, HiddenSize, x, wIh, wHh, bIh, bHh, state, reverse);
         var projected = Functional.Linear(x, wIh, bIh);
+        // W_hhᵀ laid out row-major once, so each step's small product reads it in place instead of packing the
+        // transposed W_hh again (a traced graph records this copy once, before the steps). h·W_hhᵀ + b_hh rounds
+        // as linear's bias-then-accumulate does, so the results are bitwise the same. One batch row is a
+        // matrix-vector product, which streams W_hh as it is: the copy would only change its summation order.
+        var wHhT = steps > 1 && x.shape[1] > 1 ? wHh.T.Contiguous() : wHh.T;
         var outputs = new Tensor[steps];
         for (long i = 0; i < steps; i++)
         {
             long t = reverse ? steps - 1 - i : i;
-            var hidden = Functional.Linear(state[0], wHh, bHh);
+            var product = state[0].Matmul(wHhT);
+            var hidden = bHh is null ? product : product + bHh;
             state = Cell(projected.Select(0, t), hidden, state);
             outputs[t] = state[0];
         }
