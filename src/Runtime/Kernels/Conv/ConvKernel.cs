@@ -7,6 +7,7 @@ namespace Kiln.Kernels.Conv;
 /// <summary>
 /// conv1d and conv2d on the CPU: checks the call with <see cref="ConvShapes.Convolution"/>, then runs 1×1
 /// convolutions as plain GEMMs over the image, those with few output channels through <see cref="DirectConv{T}"/>,
+/// float32 ones with 13–16 output channels per group through <see cref="ChannelVectorConv"/> where AVX-512 runs,
 /// and every other one through <see cref="ConvGemm{T, TKernel}"/> on the micro-kernel that suits the channel count.
 /// conv1d is conv2d of height 1. Float16 and bfloat16 are computed in float32 and rounded once.
 /// </summary>
@@ -18,6 +19,13 @@ internal static unsafe class ConvKernel
     /// channels, as in a network's first layer — packing B would cost more than the FMAs each packed element feeds.
     /// </summary>
     private static bool SuitsDirect(int outPerGroup, in SlidingWindow w) => outPerGroup <= 12 || (w.Rows <= 32 && outPerGroup <= 24);
+
+    /// <summary>
+    /// Whether <see cref="ChannelVectorConv"/> suits a float32 convolution that <see cref="SuitsDirect"/> does not take:
+    /// output channels that fill most of one zmm register (measured 1.5–3× faster than the GEMM on LeNet's second
+    /// layer; with two registers' worth, 17–32, it was as often slower as faster than the GEMM, so those keep the GEMM).
+    /// </summary>
+    private static bool SuitsChannelVector(int outPerGroup, in SlidingWindow w) => outPerGroup is > 12 and <= 16 && !SuitsDirect(outPerGroup, w);
 
     /// <summary>
     /// The convolution of <paramref name="input"/> with <paramref name="weight"/> plus <paramref name="bias"/>;
@@ -59,6 +67,9 @@ internal static unsafe class ConvKernel
                 BiasOnly(x, batch, groups, outPerGroup, w.Columns);
             else if (w.IsPointwise)
                 Pointwise(x, batch, groups, outPerGroup, w);
+            else if (typeof(T) == typeof(float) && (kernel == ConvMicroKernel.ChannelVector
+                || (kernel == ConvMicroKernel.Best && SuitsChannelVector(outPerGroup, w) && ChannelVectorConv.IsSupported(outPerGroup, w))))
+                ChannelVectorConv.Run(new ConvOperands<float>((float*)x.Input, (float*)x.Weight, (float*)x.Bias, (float*)x.Output), batch, groups, outPerGroup, w);
             else if (kernel == ConvMicroKernel.Direct || (kernel == ConvMicroKernel.Best && SuitsDirect(outPerGroup, w) && DirectConv<T>.IsSupported(w)))
                 DirectConv<T>.Run(x, batch, groups, outPerGroup, w);
             else if (kernel == ConvMicroKernel.Fma512Rows8 || (kernel == ConvMicroKernel.Best && Fma512Rows8Kernel<T>.Suits(outPerGroup)))

@@ -15,6 +15,9 @@ internal static unsafe class ThreadScratch
 
         /// <summary>The weights in the micro-kernel's packed layout, read by every thread of one convolution.</summary>
         PackedWeights,
+
+        /// <summary>One zero-padded (image, group) that <see cref="ChannelVectorConv"/> reads, per worker thread.</summary>
+        PaddedImage,
     }
 
     [ThreadStatic]
