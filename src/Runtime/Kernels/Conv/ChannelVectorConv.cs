@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Kiln.Kernels.Gemm;
 
 namespace Kiln.Kernels.Conv;
 
@@ -112,11 +113,11 @@ internal static unsafe class ChannelVectorConv
         {
             int count = Math.Min(Positions, w.OutWidth - ow);
             // A short last tile (or a short row) runs the narrowest variant that covers it, so at most one junk column.
-            if (count > 10) Tile<Width12>(rowStart + ow, b.Weights, bias, tile, geometry, w);
-            else if (count > 8) Tile<Width10>(rowStart + ow, b.Weights, bias, tile, geometry, w);
-            else if (count > 6) Tile<Width8>(rowStart + ow, b.Weights, bias, tile, geometry, w);
-            else if (count > 4) Tile<Width6>(rowStart + ow, b.Weights, bias, tile, geometry, w);
-            else Tile<Width4>(rowStart + ow, b.Weights, bias, tile, geometry, w);
+            if (count > 10) Tile<TwelveRows>(rowStart + ow, b.Weights, bias, tile, geometry, w);
+            else if (count > 8) Tile<TenRows>(rowStart + ow, b.Weights, bias, tile, geometry, w);
+            else if (count > 6) Tile<EightRows>(rowStart + ow, b.Weights, bias, tile, geometry, w);
+            else if (count > 4) Tile<SixRows>(rowStart + ow, b.Weights, bias, tile, geometry, w);
+            else Tile<FourRows>(rowStart + ow, b.Weights, bias, tile, geometry, w);
             float* output = b.Output + (nint)oh * w.OutWidth + ow;
             // The tile is [column][channel]; the output is [channel][column].
             for (int lane = 0; lane < b.Channels; lane++)
@@ -128,37 +129,6 @@ internal static unsafe class ChannelVectorConv
         }
     }
 
-    /// <summary>How many output columns a <see cref="Tile{TWidth}"/> variant computes: a constant the JIT folds, dropping the unused accumulators.</summary>
-    private interface ITileWidth
-    {
-        static abstract int Count { get; }
-    }
-
-    private readonly struct Width4 : ITileWidth
-    {
-        public static int Count => 4;
-    }
-
-    private readonly struct Width6 : ITileWidth
-    {
-        public static int Count => 6;
-    }
-
-    private readonly struct Width8 : ITileWidth
-    {
-        public static int Count => 8;
-    }
-
-    private readonly struct Width10 : ITileWidth
-    {
-        public static int Count => 10;
-    }
-
-    private readonly struct Width12 : ITileWidth
-    {
-        public static int Count => Positions;
-    }
-
     /// <summary>
     /// TWidth.Count (at most 12) output columns × 16 channels starting at <paramref name="src"/> (the padded input
     /// under the first column's window, channel 0): bias + Σ over (channel, tap) of the tap's 16 weights times each
@@ -166,7 +136,7 @@ internal static unsafe class ChannelVectorConv
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TWidth>(float* src, float* weights, Vector512<float> bias, float* tile, in PaddedImage geometry, in SlidingWindow w)
-        where TWidth : struct, ITileWidth
+        where TWidth : struct, ITileRows
     {
         int n = TWidth.Count;
         Vector512<float> c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias;

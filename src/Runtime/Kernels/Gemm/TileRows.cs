@@ -1,9 +1,9 @@
 namespace Kiln.Kernels.Gemm;
 
 /// <summary>
-/// A number of rows of C, as a type: a micro-kernel written once over <c>TRows</c> is compiled for each
-/// count, its unused accumulators and FMAs folded away. The kernels run a shorter variant on edge tiles,
-/// so that an m not divisible by MR costs what it computes.
+/// A number of rows of C (or of output columns in a convolution tile), as a type: a micro-kernel written once over
+/// <c>TRows</c> is compiled for each count, its unused accumulators and FMAs folded away. The kernels run a shorter
+/// variant on edge tiles, so that an m not divisible by MR costs what it computes.
 /// </summary>
 internal interface ITileRows
 {
@@ -33,6 +33,12 @@ internal readonly struct SixRows : ITileRows
 internal readonly struct EightRows : ITileRows
 {
     public static int Count => 8;
+}
+
+/// <summary>Ten rows.</summary>
+internal readonly struct TenRows : ITileRows
+{
+    public static int Count => 10;
 }
 
 /// <summary>Twelve rows.</summary>
