@@ -48,19 +48,8 @@ internal static class ElementwiseKernelEmitter
     }
 
     /// <summary>Reads input <paramref name="k"/>: in the inner loop, or once per row when broadcast along it.</summary>
-    private static string LoadInput(int k, bool isBool, InnerStep step, KernelBody row, KernelBody element)
-    {
-        var body = step == InnerStep.Broadcast ? row : element;
-        string type = isBool ? "i8" : body.T;
-        string at = step switch
-        {
-            InnerStep.Broadcast => $"%row{k}",
-            InnerStep.Contiguous => body.Emit($"getelementptr inbounds {type}, ptr %row{k}, i64 %j"),
-            _ => body.Emit($"getelementptr inbounds {type}, ptr %row{k}, i64 {body.Emit($"mul i64 %j, %step{k}")}"),
-        };
-        string value = body.Emit($"load {type}, ptr {at}, align {(isBool ? 1 : body.ElementSize)}");
-        return isBool ? body.Emit($"icmp ne i8 {value}, 0") : value;
-    }
+    private static string LoadInput(int k, bool isBool, InnerStep step, KernelBody row, KernelBody element) =>
+        (step == InnerStep.Broadcast ? row : element).LoadInput(k, isBool, step, "%j");
 
     private static string Module(ElementwiseKernelSource source, int operands, KernelBody row, KernelBody element)
     {

@@ -51,6 +51,24 @@ internal sealed class KernelBody(bool isFloat32, string prefix = "v")
         return "0x" + BitConverter.DoubleToInt64Bits(rounded).ToString("X16", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Loads kernel input <paramref name="k"/> at element <paramref name="index"/> of its current row, which starts at
+    /// <c>%row&lt;k&gt;</c>: the row's first element when <paramref name="step"/> is broadcast, else
+    /// <c>index · %step&lt;k&gt;</c> further (just <c>index</c> when contiguous). A bool (where's condition) becomes an <c>i1</c>.
+    /// </summary>
+    internal string LoadInput(int k, bool isBool, InnerStep step, string index)
+    {
+        string type = isBool ? "i8" : T;
+        string at = step switch
+        {
+            InnerStep.Broadcast => $"%row{k}",
+            InnerStep.Contiguous => Emit($"getelementptr inbounds {type}, ptr %row{k}, i64 {index}"),
+            _ => Emit($"getelementptr inbounds {type}, ptr %row{k}, i64 {Emit($"mul i64 {index}, %step{k}")}"),
+        };
+        string value = Emit($"load {type}, ptr {at}, align {(isBool ? 1 : ElementSize)}");
+        return isBool ? Emit($"icmp ne i8 {value}, 0") : value;
+    }
+
     /// <summary>A binary instruction (<c>fadd</c>, <c>fsub</c>, <c>fmul</c>, <c>fdiv</c>, <c>frem</c>) in the compute type.</summary>
     internal string Op(string opcode, string a, string b) => Emit($"{opcode} {T} {a}, {b}");
 

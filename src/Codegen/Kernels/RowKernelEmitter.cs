@@ -237,13 +237,7 @@ internal static class RowKernelEmitter
         private string Load(KernelBody body, int k, string? index)
         {
             readsInput0 |= k == 0 && index is not null;
-            bool isBool = source.InputDTypes[k] == DType.Bool;
-            string type = isBool ? "i8" : T;
-            string at = index is null ? $"%row{k}"
-                : layout.Steps[k] == InnerStep.Contiguous ? body.Emit($"getelementptr inbounds {type}, ptr %row{k}, i64 {index}")
-                : body.Emit($"getelementptr inbounds {type}, ptr %row{k}, i64 {body.Emit($"mul i64 {index}, %step{k}")}");
-            string loaded = body.Emit($"load {type}, ptr {at}, align {(isBool ? 1 : Size)}");
-            return isBool ? body.Emit($"icmp ne i8 {loaded}, 0") : loaded;
+            return body.LoadInput(k, source.InputDTypes[k] == DType.Bool, index is null ? InnerStep.Broadcast : layout.Steps[k], index ?? "");
         }
 
         private string Module()

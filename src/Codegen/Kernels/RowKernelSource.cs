@@ -1,4 +1,5 @@
 using Kiln.IR;
+using Kiln.Passes;
 
 namespace Kiln.Codegen.Kernels;
 
@@ -12,9 +13,6 @@ namespace Kiln.Codegen.Kernels;
 /// </summary>
 internal sealed class RowKernelSource
 {
-    /// <summary>The reductions a row kernel computes.</summary>
-    private static readonly HashSet<string> ReductionOps = new(StringComparer.Ordinal) { "sum", "mean", "amax", "amin" };
-
     private RowKernelSource(Graph graph, DType dtype, IReadOnlyList<Dim> domain, bool inPlace)
     {
         Graph = graph;
@@ -61,7 +59,7 @@ internal sealed class RowKernelSource
     /// is a row group or not compilable.
     /// </summary>
     internal static bool HasReduction(Graph graph) =>
-        graph.Body.Nodes.Any(n => IsReduction(n) || (n.Kind == NodeKind.Op && RowOpExpansion.RowOps.Contains(n.Op!.Name, StringComparer.Ordinal)));
+        graph.Body.Nodes.Any(n => IsReduction(n) || (n.Kind == NodeKind.Op && FusionPass.RowOps.Contains(n.Op!.Name)));
 
     /// <summary><paramref name="layout"/> with the <see cref="RowInputs"/> read as broadcast (one layout per distinct kernel).</summary>
     internal KernelLayout Normalize(KernelLayout layout)
@@ -88,7 +86,7 @@ internal sealed class RowKernelSource
         return reason is null ? new RowKernelSource(graph, dtype, domain, inPlace) : null;
     }
 
-    private static bool IsReduction(Node node) => node.Kind == NodeKind.Op && ReductionOps.Contains(node.Op!.Name);
+    private static bool IsReduction(Node node) => node.Kind == NodeKind.Op && FusionPass.RowReductionOps.Contains(node.Op!.Name);
 
     /// <summary>The reductions are last-dim row reductions of one domain S, and every value has shape S or ROW(S).</summary>
     private static string? WhyNotRows(Graph graph, DType dtype, out IReadOnlyList<Dim> domain)

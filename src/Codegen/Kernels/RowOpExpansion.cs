@@ -10,18 +10,15 @@ namespace Kiln.Codegen.Kernels;
 /// </summary>
 internal static class RowOpExpansion
 {
-    /// <summary>The ops expanded: the fusion pass's row ops.</summary>
-    internal static readonly string[] RowOps = ["softmax", "log_softmax", "layer_norm"];
-
     /// <summary>
     /// <paramref name="callee"/> itself when it holds no row op, else a copy (same name, inputs and outputs) with each
     /// row op decomposed.
     /// </summary>
     internal static Graph Expand(Graph callee)
     {
-        if (!callee.Body.Nodes.Any(n => n.Op is { } op && RowOps.Contains(op.Name, StringComparer.Ordinal))) return callee;
+        if (!callee.Body.Nodes.Any(n => n.Op is { } op && FusionPass.RowOps.Contains(op.Name))) return callee;
         var copy = GraphCloner.Clone(callee);
-        new Decompose(RowOps).Run(copy, new PassContext());
+        new Decompose(FusionPass.RowOps).Run(copy, new PassContext());
         return copy;
     }
 }

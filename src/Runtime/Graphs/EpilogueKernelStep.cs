@@ -6,8 +6,8 @@ namespace Kiln.Graphs;
 /// <summary>
 /// Runs a fused group headed by a matrix product or convolution (<see cref="EpilogueKernel"/>): the head with its eager
 /// kernel (Kiln's GEMM or convolution, as the unfused graph would), then the LLVM-compiled epilogue over the product
-/// (elementwise, or a row kernel such as attention's scale, mask and softmax), writing output 0 over the product in place — no second buffer, and one pass over the product however many
-/// ops the epilogue has. Whatever the kernel cannot take (autograd, other dtypes, a product that is not a fresh contiguous
+/// (elementwise, or a row kernel such as attention's scale, mask and softmax), writing output 0 over the product in
+/// place — no second buffer, and one pass over the product however many ops the epilogue has. Whatever the kernel cannot take (autograd, other dtypes, a product that is not a fresh contiguous
 /// tensor) runs the callee interpreted instead (<see cref="CallStep"/>), with the same results.
 /// </summary>
 internal sealed class EpilogueKernelStep : Step

@@ -5,7 +5,7 @@ namespace Kiln.Passes;
 /// <summary>
 /// Which nodes the fusion pass may put in a group: ops of the elementwise family that are not random, with
 /// one float32 or float64 result whose shape has no data-dependent size, reading tensors of that same dtype;
-/// row reductions (<see cref="RowReductionOps"/> over the last dim, keeping it) and row ops (<see cref="RowOps"/>:
+/// row reductions (<see cref="FusionPass.RowReductionOps"/> over the last dim, keeping it) and row ops (<see cref="FusionPass.RowOps"/>:
 /// softmax, log_softmax and layer norm along the last dim), which make a group a row group;
 /// and, as a group's head (its first node, at most one), a matrix product or convolution of the same kind
 /// (<see cref="HeadOps"/>) whose result only the group's elementwise ops read (its epilogue). Everything else
@@ -19,27 +19,14 @@ internal static class FusionEligibility
     /// </summary>
     public static readonly IReadOnlySet<string> HeadOps = new HashSet<string>(StringComparer.Ordinal) { "linear", "matmul", "bmm", "conv1d", "conv2d", "conv3d" };
 
-    /// <summary>
-    /// The reductions a row group may hold: over the last dim only, with <c>keepdim</c>, so each result is one value
-    /// per row that broadcasts back over it.
-    /// </summary>
-    public static readonly IReadOnlySet<string> RowReductionOps = new HashSet<string>(StringComparer.Ordinal) { "sum", "mean", "amax", "amin" };
-
-    /// <summary>
-    /// The composite ops a row group may hold, along the last dim (layer norm over it alone): each row's result needs
-    /// only that row. The kernel generator expands them into row reductions and elementwise ops; run op by op (when
-    /// grad is needed) they are the eager ops themselves, so training keeps eager's bits.
-    /// </summary>
-    public static readonly IReadOnlySet<string> RowOps = new HashSet<string>(StringComparer.Ordinal) { "softmax", "log_softmax", "layer_norm" };
-
     /// <summary>Why <paramref name="node"/> cannot join a group as an elementwise op or row reduction, or null when it can.</summary>
     public static string? WhyNot(Node node)
     {
         if (node.Kind != NodeKind.Op) return $"{node.Name} is not an op";
         var op = node.Op!;
         if (op.IsRandom) return $"{op.Name} is random";
-        if (RowReductionOps.Contains(op.Name)) return WhyNotRowReduction(node) ?? WhyNotTyped(node);
-        if (RowOps.Contains(op.Name)) return WhyNotRowOp(node) ?? WhyNotTyped(node);
+        if (FusionPass.RowReductionOps.Contains(op.Name)) return WhyNotRowReduction(node) ?? WhyNotTyped(node);
+        if (FusionPass.RowOps.Contains(op.Name)) return WhyNotRowOp(node) ?? WhyNotTyped(node);
         if (op.Family != "elementwise")
         {
             return HeadOps.Contains(op.Name)
@@ -57,10 +44,10 @@ internal static class FusionEligibility
     }
 
     /// <summary>
-    /// Whether <paramref name="node"/> makes its group a row group: a row reduction (<see cref="RowReductionOps"/>) or a
-    /// row op (<see cref="RowOps"/>) that a group may hold.
+    /// Whether <paramref name="node"/> makes its group a row group: a row reduction (<see cref="FusionPass.RowReductionOps"/>) or a
+    /// row op (<see cref="FusionPass.RowOps"/>) that a group may hold.
     /// </summary>
-    public static bool IsRowwise(Node node) => node.Op is { } op && (RowReductionOps.Contains(op.Name) || RowOps.Contains(op.Name)) && WhyNot(node) is null;
+    public static bool IsRowwise(Node node) => node.Op is { } op && (FusionPass.RowReductionOps.Contains(op.Name) || FusionPass.RowOps.Contains(op.Name)) && WhyNot(node) is null;
 
     /// <summary>
     /// The shape a group containing <paramref name="node"/> covers: its first operand's for a row reduction or row op

@@ -21,6 +21,19 @@ public sealed class FusionPass : IGraphPass
     /// <summary>What marks a fused callee's name: <c>&lt;graph&gt;_fused_&lt;k&gt;</c>.</summary>
     public const string CalleeMarker = "_fused_";
 
+    /// <summary>
+    /// The reductions a row group may hold: over the last dim only, with <c>keepdim</c>, so each result is one value
+    /// per row that broadcasts back over it (the kernel generator computes each in one pass over the row).
+    /// </summary>
+    public static IReadOnlySet<string> RowReductionOps { get; } = new HashSet<string>(StringComparer.Ordinal) { "sum", "mean", "amax", "amin" };
+
+    /// <summary>
+    /// The composite ops a row group may hold, along the last dim (layer norm over it alone): each row's result needs
+    /// only that row. The kernel generator expands them into row reductions and elementwise ops; run op by op (when
+    /// grad is needed) they are the eager ops themselves, so training keeps eager's bits.
+    /// </summary>
+    public static IReadOnlySet<string> RowOps { get; } = new HashSet<string>(StringComparer.Ordinal) { "softmax", "log_softmax", "layer_norm" };
+
     /// <inheritdoc/>
     public string Name => PassName;
 
