@@ -5,10 +5,11 @@ using F = Kiln.NN.Functional;
 namespace Kiln.Tests;
 
 /// <summary>
-/// <see cref="ChannelVectorConv"/> (float32, output channels across the zmm lanes) against the im2col + GEMM path
-/// forced on the same call: odd sizes, padding 0–2, one image (output rows split between threads), 1–16 input
-/// channels, channel counts below, at and above one 16-lane block, groups, dilation, row stride and non-contiguous
-/// inputs; and that the default dispatch takes it for LeNet's second layer.
+/// <see cref="ChannelVectorConv"/> (float32, output channels across the lanes) in its zmm and ymm forms, each where the
+/// machine has it, against the im2col + GEMM path forced on the same call: odd sizes, padding 0–2, one image (output
+/// rows split between threads), 1–16 input channels, 1–16 output channels and more than one register's worth, groups,
+/// dilation, row stride, empty batches and non-contiguous inputs; and that the default dispatch takes it for LeNet's
+/// second layer (the first goes to <see cref="DirectConv{T}"/>) and leaves column strides and float64 to other paths.
 /// </summary>
 public class ChannelVectorConvTests
 {
@@ -27,60 +28,110 @@ public class ChannelVectorConvTests
         { "kernel larger than the input", [1, 2, 3, 4], [14, 2, 5, 5], [1], [2], [1], 1 },
     };
 
+    /// <summary>The forms this machine runs.</summary>
+    private static IEnumerable<ConvMicroKernel> Forms()
+    {
+        if (Fma.IsSupported) yield return ConvMicroKernel.ChannelVector256;
+        if (Avx512F.IsSupported) yield return ConvMicroKernel.ChannelVector512;
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Matches_the_gemm_path_on_one_and_two_threads(string name, long[] input, long[] weight, long[] stride, long[] padding, long[] dilation, long groups)
     {
-        if (!Avx512F.IsSupported) return;
         var x = Tensor.Randn(input);
         var w = Tensor.Randn(weight);
         var b = Tensor.Randn(weight[0]);
         foreach (var bias in new[] { b, null })
         {
-            var expected = ConvKernel.Forward("conv2d", 2, x, w, bias, stride, padding, null, dilation, groups, ConvMicroKernel.Fma256);
-            foreach (int threads in new[] { 1, 2 })
+            var expected = ConvKernel.Forward("conv2d", 2, x, w, bias, stride, padding, null, dilation, groups, ConvMicroKernel.Portable);
+            foreach (var form in Forms())
             {
-                var actual = WithThreads(threads, () =>
-                    ConvKernel.Forward("conv2d", 2, x, w, bias, stride, padding, null, dilation, groups, ConvMicroKernel.ChannelVector));
-                AssertClose(expected, actual, $"{name}, bias {bias is not null}, {threads} thread(s)");
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var actual = WithThreads(threads, () =>
+                        ConvKernel.Forward("conv2d", 2, x, w, bias, stride, padding, null, dilation, groups, form));
+                    AssertClose(expected, actual, $"{name}, {form}, bias {bias is not null}, {threads} thread(s)");
+                }
             }
+        }
+    }
+
+    [Fact]
+    public void Every_output_channel_count_up_to_16_matches_the_gemm_path()
+    {
+        var x = Tensor.Randn(3, 2, 9, 13);
+        for (int channels = 1; channels <= 16; channels++)
+        {
+            var w = Tensor.Randn(channels, 2, 3, 5);
+            var b = Tensor.Randn(channels);
+            var expected = ConvKernel.Forward("conv2d", 2, x, w, b, null, [1, 2], null, null, 1, ConvMicroKernel.Portable);
+            foreach (var form in Forms())
+                AssertClose(expected, ConvKernel.Forward("conv2d", 2, x, w, b, null, [1, 2], null, null, 1, form), $"{channels} channels, {form}");
+            AssertClose(expected, F.Conv2d(x, w, b, null, [1, 2]), $"{channels} channels, default dispatch");
+        }
+    }
+
+    [Fact]
+    public void An_empty_batch_gives_an_empty_result()
+    {
+        var x = Tensor.Randn(0, 6, 14, 14);
+        var w = Tensor.Randn(16, 6, 5, 5);
+        foreach (var form in Forms())
+            Assert.Equal([0L, 16, 10, 10], ConvKernel.Forward("conv2d", 2, x, w, Tensor.Randn(16), null, null, null, null, 1, form).Shape);
+    }
+
+    [Fact]
+    public void A_column_stride_takes_another_path_and_agrees()
+    {
+        var x = Tensor.Randn(2, 6, 14, 15);
+        var w = Tensor.Randn(16, 6, 5, 5);
+        var b = Tensor.Randn(16);
+        foreach (var stride in new long[][] { [2], [1, 2] })
+        {
+            var expected = ConvKernel.Forward("conv2d", 2, x, w, b, stride, [1], null, null, 1, ConvMicroKernel.Portable);
+            AssertClose(expected, F.Conv2d(x, w, b, stride, [1]), $"stride [{string.Join(", ", stride)}]");
         }
     }
 
     [Fact]
     public void Non_contiguous_inputs_and_weights_give_the_contiguous_result()
     {
-        if (!Avx512F.IsSupported) return;
         var x = Tensor.Randn(3, 6, 11, 13);
         var w = Tensor.Randn(16, 6, 5, 5);
         var xT = x.Transpose(2, 3).Contiguous().Transpose(2, 3);
         var wT = w.Transpose(0, 1).Contiguous().Transpose(0, 1);
         Assert.False(xT.IsContiguous);
         Assert.False(wT.IsContiguous);
-        var expected = ConvKernel.Forward("conv2d", 2, x, w, null, null, [1], null, null, 1, ConvMicroKernel.ChannelVector);
-        var actual = ConvKernel.Forward("conv2d", 2, xT, wT, null, null, [1], null, null, 1, ConvMicroKernel.ChannelVector);
-        Assert.Equal(expected.ToArray<float>(), actual.ToArray<float>());
+        foreach (var form in Forms())
+        {
+            var expected = ConvKernel.Forward("conv2d", 2, x, w, null, null, [1], null, null, 1, form);
+            var actual = ConvKernel.Forward("conv2d", 2, xT, wT, null, null, [1], null, null, 1, form);
+            Assert.Equal(expected.ToArray<float>(), actual.ToArray<float>());
+        }
     }
 
-    [Fact]
-    public void The_default_dispatch_takes_it_for_lenets_second_layer()
+    [Theory]
+    [InlineData(new long[] { 4, 6, 14, 14 }, new long[] { 16, 6, 5, 5 }, 0L, true)]
+    [InlineData(new long[] { 3, 1, 28, 28 }, new long[] { 6, 1, 5, 5 }, 2L, false)]
+    public void The_default_dispatch_takes_it_for_lenets_second_layer_and_direct_for_the_first(long[] input, long[] weight, long padding, bool channelVector)
     {
-        if (!Avx512F.IsSupported) return;
-        var x = Tensor.Randn(4, 6, 14, 14);
-        var w = Tensor.Randn(16, 6, 5, 5);
-        var b = Tensor.Randn(16);
-        var viaDispatch = F.Conv2d(x, w, b);
-        var forced = ConvKernel.Forward("conv2d", 2, x, w, b, null, null, null, null, 1, ConvMicroKernel.ChannelVector);
+        if (!Fma.IsSupported) return;
+        var x = Tensor.Randn(input);
+        var w = Tensor.Randn(weight);
+        var b = Tensor.Randn(weight[0]);
+        var viaDispatch = F.Conv2d(x, w, b, null, [padding]);
+        var form = !channelVector ? ConvMicroKernel.Direct : ChannelVectorConv.PrefersWide ? ConvMicroKernel.ChannelVector512 : ConvMicroKernel.ChannelVector256;
+        var forced = ConvKernel.Forward("conv2d", 2, x, w, b, null, [padding], null, null, 1, form);
         // Bit-identical: the same kernel summing in the same order.
         Assert.Equal(forced.ToArray<float>(), viaDispatch.ToArray<float>());
-        var gemm = ConvKernel.Forward("conv2d", 2, x, w, b, null, null, null, null, 1, ConvMicroKernel.Fma256);
+        var gemm = ConvKernel.Forward("conv2d", 2, x, w, b, null, [padding], null, null, 1, ConvMicroKernel.Portable);
         AssertClose(gemm, viaDispatch, "dispatch vs gemm");
     }
 
     [Fact]
     public void Float64_and_half_precision_keep_their_paths_and_agree()
     {
-        if (!Avx512F.IsSupported) return;
         var x = Tensor.Randn([2, 6, 9, 9], DType.Float64);
         var w = Tensor.Randn([16, 6, 3, 3], DType.Float64);
         var asDouble = F.Conv2d(x, w, null, null, [1]);

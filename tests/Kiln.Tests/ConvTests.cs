@@ -50,8 +50,54 @@ public class ConvTests
         if (System.Runtime.Intrinsics.X86.Fma.IsSupported) kernels.Add(ConvMicroKernel.Fma256);
         if (System.Runtime.Intrinsics.X86.Fma.IsSupported && stride[^1] == 1) kernels.Add(ConvMicroKernel.Direct);
         if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported) kernels.Add(ConvMicroKernel.Fma512Rows8);
+        // Float32 only: forced on float64 it falls back to another kernel.
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported) kernels.Add(ConvMicroKernel.ChannelVector256);
         foreach (var kernel in kernels)
             AssertClose(expected, ConvKernel.Forward("conv2d", 2, x, w, null, stride, padding, null, dilation, groups, kernel), 1e-10, $"{name}, {kernel}");
+    }
+
+    public static TheoryData<string, long[], long[], long[], long[], long[], long> DirectShapes => new()
+    {
+        // name, input, weight, stride, padding, dilation, groups
+        { "LeNet first layer, padding 2", [3, 1, 28, 28], [6, 1, 5, 5], [1], [2], [1], 1 },
+        { "one image, odd widths", [1, 3, 9, 37], [7, 3, 3, 5], [1], [1, 2], [1], 1 },
+        { "one output column", [2, 2, 6, 3], [5, 2, 3, 3], [1], [0], [1], 1 },
+        { "output narrower than a vector", [2, 2, 7, 5], [13, 2, 3, 3], [1], [1], [1], 1 },
+        { "row stride, dilation, grouped", [2, 6, 15, 21], [9, 2, 3, 3], [2, 1], [1, 3], [2, 3], 3 },
+        { "kernel larger than the input", [1, 2, 3, 4], [4, 2, 5, 5], [1], [2], [1], 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(DirectShapes))]
+    public void The_direct_kernel_matches_the_portable_one_in_float_and_double(string name, long[] input, long[] weight, long[] stride, long[] padding, long[] dilation, long groups)
+    {
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported) return;
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var x = Tensor.Randn(input, dtype);
+            var w = Tensor.Randn(weight, dtype);
+            var b = Tensor.Randn([weight[0]], dtype);
+            var expected = ConvKernel.Forward("conv2d", 2, x, w, b, stride, padding, null, dilation, groups, ConvMicroKernel.Portable).To(DType.Float64).ToArray<double>();
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var actual = WithThreads(threads, () => ConvKernel.Forward("conv2d", 2, x, w, b, stride, padding, null, dilation, groups, ConvMicroKernel.Direct));
+                AssertClose(expected, actual, dtype == DType.Float32 ? 1e-4 : 1e-10, $"{name}, {dtype}, {threads} thread(s)");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_direct_kernel_reads_non_contiguous_inputs_and_empty_batches()
+    {
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported) return;
+        var x = Tensor.Randn(2, 1, 28, 28);
+        var w = Tensor.Randn(6, 1, 5, 5);
+        var xT = x.Transpose(2, 3).Contiguous().Transpose(2, 3);
+        Assert.False(xT.IsContiguous);
+        var expected = ConvKernel.Forward("conv2d", 2, x, w, null, null, [2], null, null, 1, ConvMicroKernel.Direct);
+        Assert.Equal(expected.ToArray<float>(), ConvKernel.Forward("conv2d", 2, xT, w, null, null, [2], null, null, 1, ConvMicroKernel.Direct).ToArray<float>());
+        var empty = ConvKernel.Forward("conv2d", 2, Tensor.Randn(0, 1, 28, 28), w, null, null, [2], null, null, 1, ConvMicroKernel.Direct);
+        Assert.Equal([0L, 6, 28, 28], empty.Shape);
     }
 
     [Fact]

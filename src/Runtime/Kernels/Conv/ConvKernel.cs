@@ -7,7 +7,7 @@ namespace Kiln.Kernels.Conv;
 /// <summary>
 /// conv1d and conv2d on the CPU: checks the call with <see cref="ConvShapes.Convolution"/>, then runs 1×1
 /// convolutions as plain GEMMs over the image, those with few output channels through <see cref="DirectConv{T}"/>,
-/// float32 ones with 13–16 output channels per group through <see cref="ChannelVectorConv"/> where AVX-512 runs,
+/// float32 ones with 13–16 output channels per group through <see cref="ChannelVectorConv"/> where FMA runs,
 /// and every other one through <see cref="ConvGemm{T, TKernel}"/> on the micro-kernel that suits the channel count.
 /// conv1d is conv2d of height 1. Float16 and bfloat16 are computed in float32 and rounded once.
 /// </summary>
@@ -22,10 +22,21 @@ internal static unsafe class ConvKernel
 
     /// <summary>
     /// Whether <see cref="ChannelVectorConv"/> suits a float32 convolution that <see cref="SuitsDirect"/> does not take:
-    /// output channels that fill most of one zmm register (measured 1.5–3× faster than the GEMM on LeNet's second
-    /// layer; with two registers' worth, 17–32, it was as often slower as faster than the GEMM, so those keep the GEMM).
+    /// output channels that fill most of one zmm register or two ymm ones (on LeNet's second layer measured 3–5× faster
+    /// than the GEMM in the zmm form and 3× in the ymm form; with 17–32 the zmm form was as often slower as faster than
+    /// the GEMM, so those keep the GEMM). Fewer channels stay with <see cref="DirectConv{T}"/>, whose lanes hold output
+    /// columns: on LeNet's first layer (6 channels, 28 columns) it fills 7/8 of them against 3/4 here, and measured
+    /// 1.5× faster than the ymm form.
     /// </summary>
     private static bool SuitsChannelVector(int outPerGroup, in SlidingWindow w) => outPerGroup is > 12 and <= 16 && !SuitsDirect(outPerGroup, w);
+
+    /// <summary>Whether a float32 convolution runs on <see cref="ChannelVectorConv"/>, forced or chosen, and in which form.</summary>
+    private static bool UsesChannelVector(ConvMicroKernel kernel, int outPerGroup, in SlidingWindow w, out bool wide)
+    {
+        wide = kernel == ConvMicroKernel.ChannelVector512 || (kernel == ConvMicroKernel.Best && ChannelVectorConv.PrefersWide);
+        return kernel is ConvMicroKernel.ChannelVector512 or ConvMicroKernel.ChannelVector256
+            || (kernel == ConvMicroKernel.Best && SuitsChannelVector(outPerGroup, w) && ChannelVectorConv.IsSupported(outPerGroup, w, wide));
+    }
 
     /// <summary>
     /// The convolution of <paramref name="input"/> with <paramref name="weight"/> plus <paramref name="bias"/>;
@@ -67,9 +78,8 @@ internal static unsafe class ConvKernel
                 BiasOnly(x, batch, groups, outPerGroup, w.Columns);
             else if (w.IsPointwise)
                 Pointwise(x, batch, groups, outPerGroup, w);
-            else if (typeof(T) == typeof(float) && (kernel == ConvMicroKernel.ChannelVector
-                || (kernel == ConvMicroKernel.Best && SuitsChannelVector(outPerGroup, w) && ChannelVectorConv.IsSupported(outPerGroup, w))))
-                ChannelVectorConv.Run(new ConvOperands<float>((float*)x.Input, (float*)x.Weight, (float*)x.Bias, (float*)x.Output), batch, groups, outPerGroup, w);
+            else if (typeof(T) == typeof(float) && UsesChannelVector(kernel, outPerGroup, w, out bool wide))
+                ChannelVectorConv.Run(new ConvOperands<float>((float*)x.Input, (float*)x.Weight, (float*)x.Bias, (float*)x.Output), batch, groups, outPerGroup, w, wide);
             else if (kernel == ConvMicroKernel.Direct || (kernel == ConvMicroKernel.Best && SuitsDirect(outPerGroup, w) && DirectConv<T>.IsSupported(w)))
                 DirectConv<T>.Run(x, batch, groups, outPerGroup, w);
             else if (kernel == ConvMicroKernel.Fma512Rows8 || (kernel == ConvMicroKernel.Best && Fma512Rows8Kernel<T>.Suits(outPerGroup)))

@@ -10,7 +10,7 @@ namespace Kiln.Kernels.Conv;
 /// Direct convolution for few output channels (a LeNet layer, a network's first layer): the GEMM of
 /// <see cref="ConvGemm{T, TKernel}"/> with operand B read straight from the image instead of packed. A tile of
 /// 6 output channels × 2 vectors of output columns of one output row sits in 12 ymm registers; per (channel, tap)
-/// its input is one stretch of an input row — two vector loads, masked where the tile hangs over the padding —
+/// its input is one stretch of a row of the <see cref="PaddedImage"/> — two plain vector loads, no edge cases —
 /// feeding 12 FMAs with the 6 weights broadcast. With a handful of output channels each input element would be
 /// packed for only a few FMAs, so skipping the packing is most of the work saved. Stride 1 across columns, any
 /// stride down rows, dilation and padding; float and double with FMA.
@@ -35,67 +35,56 @@ internal static unsafe class DirectConv<T> where T : unmanaged, INumberBase<T>
         T* packedWeights = ThreadScratch.Get<T>(ThreadScratch.Slot.PackedWeights, (long)groups * mPad * k);
         for (int g = 0; g < groups; g++)
             GemmPacking.PackA(new MatrixRef<T>(x.Weight + (nint)g * m * k, k, 1), m, k, Rows, packedWeights + (nint)g * mPad * k);
+        // A row's last tile reads up to two vectors past its last column.
+        var geometry = new PaddedImage(w, 2 * Vector256<T>.Count);
         var window = w;
-        long rowsOfWork = (long)batch * groups * w.OutHeight;
-        long work = Math.Max(1, (long)mPad * k * w.OutWidth);
-        CpuParallel.For(rowsOfWork, Math.Max(1, Gemm.Gemm.ParallelThreshold / work), (start, end) =>
+        geometry.ForEach(x.Input, (long)batch * groups, w, (long)mPad * k * w.Columns, (padded, imageGroup, oh0, oh1) =>
         {
-            for (long unit = start; unit < end; unit++)
+            int group = (int)(imageGroup % groups);
+            for (int oh = oh0; oh < oh1; oh++)
             {
-                long imageGroup = unit / window.OutHeight;
-                int oh = (int)(unit % window.OutHeight), group = (int)(imageGroup % groups);
-                OutputRow(x.Input + imageGroup * window.ImageSize, packedWeights + (nint)group * mPad * k,
-                    x.Bias == null ? null : x.Bias + (nint)group * m, x.Output + imageGroup * m * window.Columns, m, oh, window);
+                OutputRow(padded + (nint)oh * window.StrideHeight * geometry.Width, packedWeights + (nint)group * mPad * k,
+                    x.Bias == null ? null : x.Bias + (nint)group * m, x.Output + imageGroup * m * window.Columns + (nint)oh * window.OutWidth, m, geometry, window);
             }
         });
     }
 
-    /// <summary>Every output channel of output row <paramref name="oh"/> of one image and group.</summary>
-    private static void OutputRow(T* image, T* weights, T* bias, T* output, int m, int oh, in SlidingWindow w)
+    /// <summary>Every output channel of one output row of one image and group, whose windows start at <paramref name="src"/>.</summary>
+    private static void OutputRow(T* src, T* weights, T* bias, T* output, int m, in PaddedImage geometry, in SlidingWindow w)
     {
         int width = 2 * Vector256<T>.Count, k = w.Rows;
         for (int ow = 0; ow < w.OutWidth; ow += width)
         {
             int count = Math.Min(width, w.OutWidth - ow);
             for (int row = 0; row < m; row += Rows)
-                Tile(image, weights + (nint)row * k, bias == null ? null : bias + row, output + (nint)row * w.Columns + (nint)oh * w.OutWidth + ow, Math.Min(Rows, m - row), oh, ow, count, w);
+                Tile(src + ow, weights + (nint)row * k, bias == null ? null : bias + row, output + (nint)row * w.Columns + ow, Math.Min(Rows, m - row), count, geometry, w);
         }
     }
 
     /// <summary>
-    /// Output channels [0, rows) × columns [ow, ow + count) of output row <paramref name="oh"/>: Σ over (channel, tap)
-    /// of the 6 broadcast weights times the input stretch the tap reads.
+    /// Output channels [0, rows) × <paramref name="count"/> columns whose windows start at <paramref name="src"/> in the
+    /// padded image: Σ over (channel, tap) of the 6 broadcast weights times the input stretch the tap reads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(T* image, T* a, T* bias, T* c, int rows, int oh, int ow, int count, in SlidingWindow w)
+    private static void Tile(T* src, T* a, T* bias, T* c, int rows, int count, in PaddedImage geometry, in SlidingWindow w)
     {
         int vw = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        // A vector loads plainly when it lies inside the input row: its first input column in [0, InWidth − vw]. Lanes
-        // past count are never stored; a tile of at most vw columns leaves its second vector zero.
-        int interior = Math.Max(0, w.InWidth - vw + 1);
+        nint rowStep = (nint)w.DilationHeight * geometry.Width, planeSize = geometry.PlaneSize;
+        int kernelHeight = w.KernelHeight, kernelWidth = w.KernelWidth, dilationWidth = w.DilationWidth;
+        // Lanes past count are never stored; a tile of at most vw columns skips its second vector.
         bool half = count <= vw;
         for (int ch = 0; ch < w.Channels; ch++)
         {
-            T* plane = image + (nint)ch * w.PlaneSize;
-            for (int ki = 0; ki < w.KernelHeight; ki++)
+            T* plane = src + ch * planeSize;
+            for (int ki = 0; ki < kernelHeight; ki++)
             {
-                int ih = oh * w.StrideHeight - w.PadTop + ki * w.DilationHeight;
-                if ((uint)ih >= (uint)w.InHeight)
+                T* row = plane + ki * rowStep;
+                for (int kj = 0; kj < kernelWidth; kj++, a += Rows)
                 {
-                    a += Rows * w.KernelWidth;
-                    continue;
-                }
-                T* inputRow = plane + (nint)ih * w.InWidth;
-                for (int kj = 0; kj < w.KernelWidth; kj++, a += Rows)
-                {
-                    int iw0 = ow - w.PadLeft + kj * w.DilationWidth;
-                    // Otherwise lanes t with 0 ≤ iw0 + t < InWidth (and t < count) are read; the rest are padding.
-                    int lo = -iw0, hi = Math.Min(w.InWidth - iw0, count);
-                    Vector256<T> b0 = (uint)iw0 < (uint)interior ? Vector256.Load(inputRow + iw0) : MaskedLoad(inputRow + iw0, 0, lo, hi);
-                    Vector256<T> b1 = half ? Vector256<T>.Zero
-                        : (uint)(iw0 + vw) < (uint)interior ? Vector256.Load(inputRow + iw0 + vw) : MaskedLoad(inputRow + iw0 + vw, vw, lo, hi);
+                    T* p = row + kj * dilationWidth;
+                    Vector256<T> b0 = Vector256.Load(p), b1 = half ? Vector256<T>.Zero : Vector256.Load(p + vw);
                     FmaStep.Row(a[0], b0, b1, ref c00, ref c01);
                     FmaStep.Row(a[1], b0, b1, ref c10, ref c11);
                     FmaStep.Row(a[2], b0, b1, ref c20, ref c21);
@@ -139,22 +128,5 @@ internal static unsafe class DirectConv<T> where T : unmanaged, INumberBase<T>
             return;
         }
         for (int t = 0; t < count; t++) dst[t] = lo.GetElement(t);
-    }
-
-    /// <summary>
-    /// p[t] for lanes t (numbered from <paramref name="first"/>) in [lo, hi), zero elsewhere; masked-off lanes are not read.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> MaskedLoad(T* p, int first, int lo, int hi)
-    {
-        if (typeof(T) == typeof(float))
-        {
-            var lane = Vector256.Create(first) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-            var mask = Vector256.GreaterThanOrEqual(lane, Vector256.Create(lo)) & Vector256.LessThan(lane, Vector256.Create(hi));
-            return Avx.MaskLoad((float*)p, mask.AsSingle()).As<float, T>();
-        }
-        var lane64 = Vector256.Create((long)first) + Vector256.Create(0L, 1, 2, 3);
-        var mask64 = Vector256.GreaterThanOrEqual(lane64, Vector256.Create((long)lo)) & Vector256.LessThan(lane64, Vector256.Create((long)hi));
-        return Avx.MaskLoad((double*)p, mask64.AsDouble()).As<double, T>();
     }
 }
