@@ -17,6 +17,12 @@ internal sealed class Storage
     /// </summary>
     internal int Version;
 
+    /// <summary>
+    /// Packed copies of weight matrices held in this storage, each tagged with the <see cref="Version"/> it was packed
+    /// at (see <see cref="Kernels.Gemm.PackedWeightCache"/>): they live and die with the storage. Null until one is packed.
+    /// </summary>
+    internal Kernels.Gemm.PackedWeightCache.Entry[]? PackedWeights;
+
     // The pool's tracker of Bytes while this storage may still return it (null for a plain array, or once returned).
     private PooledBuffer? pooled;
     private readonly int lease;

@@ -80,6 +80,8 @@ public partial class Tensor
         var work = RandomWorkTensor(bits > 24);
         if (work.DType == DType.Float64) RandomFill.Uniform<double>(work, generator ?? Random.DefaultGenerator, bits, from, to);
         else RandomFill.Uniform<float>(work, generator ?? Random.DefaultGenerator, bits, from, to);
+        // Filled in place: count the write as Copy_ would (autograd's saved tensors and linear's packed weights rely on it).
+        if (ReferenceEquals(work, this)) MarkModified();
         return ReferenceEquals(work, this) ? this : Copy_(work);
     }
 
@@ -92,6 +94,7 @@ public partial class Tensor
         var work = RandomWorkTensor(bits > 24);
         if (work.DType == DType.Float64) RandomFill.Normal<double>(work, generator ?? Random.DefaultGenerator, 53, mean, std);
         else RandomFill.Normal<float>(work, generator ?? Random.DefaultGenerator, 24, mean, std);
+        if (ReferenceEquals(work, this)) MarkModified();
         return ReferenceEquals(work, this) ? this : Copy_(work);
     }
 
@@ -105,6 +108,7 @@ public partial class Tensor
             throw new ArgumentException($"{op}: the range [{low}, {high}) does not fit in {DType.Name()}, whose integers run from {min} to {max}");
         var work = DType == DType.Int64 && IsContiguous ? this : Empty(DType.Int64, Shape);
         RandomFill.Integers(work, generator ?? Random.DefaultGenerator, low, (ulong)(high - low));
+        if (ReferenceEquals(work, this)) MarkModified();
         return ReferenceEquals(work, this) ? this : Copy_(work);
     }
 

@@ -6,11 +6,14 @@ namespace Kiln.Tests;
 /// <summary>Products on a B packed once (<see cref="PackedMatrixB{T}"/>, <see cref="Gemm.RunPacked{T}"/>) against a naive double-precision product.</summary>
 public class PackedGemmTests
 {
-    /// <summary>Sizes off the MR/NR multiples of every kernel, one row, several KC slices, and one big enough to split across threads.</summary>
+    /// <summary>
+    /// Sizes off the MR/NR multiples of every kernel, one row, several KC slices, and some big enough to split across
+    /// threads: by rows, and (B past L2) by columns, over one or several NC panels.
+    /// </summary>
     public static TheoryData<int, int, int> Sizes => new()
     {
         { 1, 1, 1 }, { 7, 5, 3 }, { 13, 33, 17 }, { 16, 512, 128 }, { 1, 129, 65 },
-        { 29, 47, 600 }, { 70, 1100, 300 }, { 3, 4000, 9 },
+        { 29, 47, 600 }, { 70, 1100, 300 }, { 3, 4000, 9 }, { 20, 3300, 41 },
     };
 
     [Theory]

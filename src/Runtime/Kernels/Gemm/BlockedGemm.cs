@@ -16,14 +16,15 @@ internal static unsafe class BlockedGemm<T, TKernel>
     /// Requires m, n, k &gt; 0.
     /// </summary>
     internal static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate) =>
-        Run(m, n, k, a, b, null, c, accumulate);
+        Run(m, n, k, a, b, null, c, accumulate, 0, n);
 
     /// <summary>
     /// The same product with B already packed by <see cref="PackAll"/> for this k and n (so a B that many
-    /// products share is packed once). Requires m, n, k &gt; 0.
+    /// products share is packed once), on columns [<paramref name="colStart"/>, <paramref name="colEnd"/>) of B and C
+    /// only; colStart a multiple of NR. Requires m, n, k &gt; 0.
     /// </summary>
-    internal static void RunPacked(int m, int n, int k, MatrixRef<T> a, T* packedB, MatrixRef<T> c, bool accumulate) =>
-        Run(m, n, k, a, default, packedB, c, accumulate);
+    internal static void RunPacked(int m, int n, int k, MatrixRef<T> a, T* packedB, MatrixRef<T> c, bool accumulate, int colStart, int colEnd) =>
+        Run(m, n, k, a, default, packedB, c, accumulate, colStart, colEnd);
 
     /// <summary>Elements <see cref="PackAll"/> writes for a k×n B: every panel, its columns padded to whole slivers.</summary>
     internal static long PackedLength(int k, int n) => (long)RoundUp(n, TKernel.NR) * k;
@@ -46,10 +47,11 @@ internal static unsafe class BlockedGemm<T, TKernel>
 
     /// <summary>
     /// The loop nest; B is packed panel by panel into scratch, or read from <paramref name="packedB"/> where
-    /// that is not null (<paramref name="b"/> is then unused).
+    /// that is not null (<paramref name="b"/> is then unused, and only C's columns [colStart, colEnd) are computed:
+    /// a sub-range of whole slivers of a packed panel is itself laid out as a narrower panel).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* packedB, MatrixRef<T> c, bool accumulate)
+    private static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* packedB, MatrixRef<T> c, bool accumulate, int colStart, int colEnd)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         // Equal-sized blocks: k = KC + 1 becomes two slices of about KC/2, not KC and 1.
@@ -60,6 +62,8 @@ internal static unsafe class BlockedGemm<T, TKernel>
         for (int jc = 0; jc < n; jc += ncStep)
         {
             int nc = Math.Min(ncStep, n - jc);
+            int lo = Math.Max(colStart - jc, 0), hi = Math.Min(colEnd - jc, nc);
+            if (lo >= hi) continue;
             for (int pc = 0; pc < k; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, k - pc);
@@ -68,12 +72,12 @@ internal static unsafe class BlockedGemm<T, TKernel>
                 if (packedB == null)
                     GemmPacking.PackB(b.Offset(pc, jc), kc, nc, nr, packB);
                 else
-                    panel = packedB + PanelOffset(jc, pc, nc, k);
+                    panel = packedB + PanelOffset(jc, pc, nc, k) + (nint)lo * kc;
                 for (int ic = 0; ic < m; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, m - ic);
                     GemmPacking.PackA(a.Offset(ic, pc), mc, kc, mr, packA);
-                    Sweep(mc, nc, kc, packA, panel, c.Offset(ic, jc), acc);
+                    Sweep(mc, hi - lo, kc, packA, panel, c.Offset(ic, jc + lo), acc);
                 }
             }
         }

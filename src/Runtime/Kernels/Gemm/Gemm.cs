@@ -49,6 +49,13 @@ internal static unsafe partial class Gemm
         RunOn(BestKernel<T>(), m, n, k, a, b, c, accumulate, parallel);
     }
 
+    /// <summary>
+    /// Whether <see cref="Run{T}(int, int, int, MatrixRef{T}, MatrixRef{T}, MatrixRef{T}, bool, bool)"/> would pack B for
+    /// this product (the blocked path), rather than stream a matrix-vector product or read B in place.
+    /// </summary>
+    internal static bool WouldPackB<T>(int m, int n, int k, MatrixRef<T> b) where T : unmanaged =>
+        m > 1 && n > 1 && k > 0 && !FewRowsGemm.Applies(m, n, k, b);
+
     /// <summary>The micro-kernel <see cref="MicroKernelChoice.Best"/> stands for: AVX-512, else AVX2/FMA, else the portable one.</summary>
     internal static MicroKernelChoice BestKernel<T>() where T : unmanaged =>
         IsSupported<T>(MicroKernelChoice.Fma512) ? MicroKernelChoice.Fma512

@@ -12,8 +12,10 @@ internal static unsafe class MatmulKernel
     /// <summary>
     /// result = (accumulate ? result : 0) + matmul(a, b), where <paramref name="result"/> is contiguous,
     /// has the shape of <c>matmul(a, b)</c> and the operands' common dtype (all checked by the caller).
+    /// <paramref name="weightB"/>: b is a 2-d weight that later calls multiply by again, so its packed form is kept
+    /// with its storage (<see cref="PackedWeightCache"/>); only for tensors whose every write bumps the storage version.
     /// </summary>
-    internal static void MatmulInto(Tensor a, Tensor b, Tensor result, bool accumulate)
+    internal static void MatmulInto(Tensor a, Tensor b, Tensor result, bool accumulate, bool weightB = false)
     {
         if (!result.IsContiguous)
             throw new InvalidOperationException($"matmul: the result tensor must be contiguous (shape {Shapes.Format(result.shape)}, strides {Shapes.Format(result.strides)})");
@@ -21,17 +23,17 @@ internal static unsafe class MatmulKernel
         var b2 = b.Dim == 1 ? b.UnsqueezeUntracked(1) : b;
         int batchRank = result.Dim - (a.Dim >= 2 ? 1 : 0) - (b.Dim >= 2 ? 1 : 0);
         long[] full = [.. result.shape.AsSpan(0, batchRank), a2.shape[^2], b2.shape[^1]];
-        Multiply(a2, b2, result.AsStrided(full, Shapes.ContiguousStrides(full), result.offset), accumulate);
+        Multiply(a2, b2, result.AsStrided(full, Shapes.ContiguousStrides(full), result.offset), accumulate, weightB && b.Dim == 2);
     }
 
     /// <summary>c = (accumulate ? c : 0) + a·b for a [..., M, K], b [..., K, N] and a contiguous c [batch..., M, N] their batch dims broadcast to.</summary>
-    private static void Multiply(Tensor a, Tensor b, Tensor c, bool accumulate)
+    private static void Multiply(Tensor a, Tensor b, Tensor c, bool accumulate, bool weightB)
     {
         if (c.numel == 0) return;
         switch (c.DType)
         {
-            case DType.Float32: Typed<float>(a, b, c, accumulate); break;
-            case DType.Float64: Typed<double>(a, b, c, accumulate); break;
+            case DType.Float32: Typed<float>(a, b, c, accumulate, weightB); break;
+            case DType.Float64: Typed<double>(a, b, c, accumulate, weightB); break;
             case DType.Float16:
             case DType.BFloat16: ViaFloat32(a, b, c, accumulate); break;
             case DType.Int64: Typed<long>(a, b, c, accumulate); break;
@@ -51,7 +53,7 @@ internal static unsafe class MatmulKernel
         CastKernel.Cast(c32, c);
     }
 
-    private static void Typed<T>(Tensor a, Tensor b, Tensor c, bool accumulate)
+    private static void Typed<T>(Tensor a, Tensor b, Tensor c, bool accumulate, bool weightB = false)
         where T : unmanaged, INumberBase<T>
     {
         int batchRank = c.Dim - 2;
@@ -66,7 +68,11 @@ internal static unsafe class MatmulKernel
             long count = Shapes.Numel(batch);
             if (count == 1 || TryFoldBatchIntoRows(batch, m, batchA, batchB, batchC, ref ma, ref mc))
             {
-                Gemm.Run(checked((int)(count * m)), n, k, ma, mb, mc, accumulate, parallel: true);
+                int rows = checked((int)(count * m));
+                if (weightB && Gemm.WouldPackB(rows, n, k, mb))
+                    Gemm.RunPackedPinned(rows, ma, PackedWeightCache.Get(b.storage, b.offset, k, n, (mb.RowStride, mb.ColStride), mb.Data), mc, accumulate, parallel: true);
+                else
+                    Gemm.Run(rows, n, k, ma, mb, mc, accumulate, parallel: true);
                 return;
             }
             long work = Math.Max((long)m * n * k, 1);

@@ -7,8 +7,8 @@ internal static unsafe partial class Gemm
 {
     /// <summary>
     /// C = (accumulate ? C : 0) + A·B with A m×k (strides <paramref name="strideA"/>), B the packed k×n
-    /// <paramref name="b"/> and C m×n (strides <paramref name="strideC"/>). Large products split their rows
-    /// across threads, which all read the one packed B: from <see cref="ParallelThreshold"/> on, as measured on a
+    /// <paramref name="b"/> and C m×n (strides <paramref name="strideC"/>). Large products split across threads
+    /// (see SplitPacked), which all read the one packed B: from <see cref="ParallelThreshold"/> on, as measured on a
     /// recurrence's 16×512×128 step (one product every ~30 µs keeps the pool thread awake, and two row strips beat one thread).
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short for its matrix and strides, or a stride is negative.</exception>
@@ -21,24 +21,32 @@ internal static unsafe partial class Gemm
         CheckExtent("C", c.Length, m, n, strideC);
         if (m == 0 || n == 0) return;
         fixed (T* pa = a, pc = c)
+            RunPackedPinned(m, new MatrixRef<T>(pa, strideA.Row, strideA.Col), b, new MatrixRef<T>(pc, strideC.Row, strideC.Col), accumulate, parallel);
+    }
+
+    /// <summary>The packed product on pinned operands whose sizes and strides are already checked.</summary>
+    internal static void RunPackedPinned<T>(int m, MatrixRef<T> a, PackedMatrixB<T> b, MatrixRef<T> c, bool accumulate, bool parallel)
+        where T : unmanaged, INumberBase<T>
+    {
+        if (m == 0 || b.N == 0) return;
+        if (b.K == 0)
         {
-            var ma = new MatrixRef<T>(pa, strideA.Row, strideA.Col);
-            var mc = new MatrixRef<T>(pc, strideC.Row, strideC.Col);
-            if (k == 0)
-            {
-                if (!accumulate) Zero(mc, m, n);
-                return;
-            }
-            switch (b.Kernel)
-            {
-                case MicroKernelChoice.Fma512: SplitPacked<T, Fma512Kernel<T>>(m, ma, b, mc, accumulate, parallel); break;
-                case MicroKernelChoice.Fma256: SplitPacked<T, Fma256Kernel<T>>(m, ma, b, mc, accumulate, parallel); break;
-                default: SplitPacked<T, ScalarKernel<T>>(m, ma, b, mc, accumulate, parallel); break;
-            }
+            if (!accumulate) Zero(c, m, b.N);
+            return;
+        }
+        switch (b.Kernel)
+        {
+            case MicroKernelChoice.Fma512: SplitPacked<T, Fma512Kernel<T>>(m, a, b, c, accumulate, parallel); break;
+            case MicroKernelChoice.Fma256: SplitPacked<T, Fma256Kernel<T>>(m, a, b, c, accumulate, parallel); break;
+            default: SplitPacked<T, ScalarKernel<T>>(m, a, b, c, accumulate, parallel); break;
         }
     }
 
-    /// <summary>The packed product on one thread, or in strips of rows (steps of <see cref="RowStep"/>) one per thread.</summary>
+    /// <summary>
+    /// The packed product on one thread, or split between threads: in strips of rows (steps of <see cref="RowStep"/>) when
+    /// B fits in L2 and every thread can reread it there, else in strips of whole slivers of columns, so that each thread
+    /// streams only its own part of a large B from memory (a 784×512 weight at batch 64: B, not A, is the traffic).
+    /// </summary>
     private static void SplitPacked<T, TKernel>(int m, MatrixRef<T> a, PackedMatrixB<T> b, MatrixRef<T> c, bool accumulate, bool parallel)
         where T : unmanaged, INumberBase<T>
         where TKernel : IMicroKernel<T>
@@ -46,16 +54,23 @@ internal static unsafe partial class Gemm
         int n = b.N, k = b.K;
         using var pin = b.Pin();
         T* packed = (T*)pin.Pointer;
-        bool split = parallel && Threading.NumThreads > 1 && (long)m * n * k >= ParallelThreshold && m > TKernel.MR;
-        if (!split)
+        bool work = parallel && Threading.NumThreads > 1 && (long)m * n * k >= ParallelThreshold;
+        int colTiles = (n + TKernel.NR - 1) / TKernel.NR;
+        if (work && (long)k * n * sizeof(T) > SmallPanelBytes && colTiles > 1)
         {
-            BlockedGemm<T, TKernel>.RunPacked(m, n, k, a, packed, c, accumulate);
+            CpuParallel.For(colTiles, 1, (t0, t1) =>
+                BlockedGemm<T, TKernel>.RunPacked(m, n, k, a, packed, c, accumulate, (int)t0 * TKernel.NR, Math.Min((int)t1 * TKernel.NR, n)));
+            return;
+        }
+        if (!work || m <= TKernel.MR)
+        {
+            BlockedGemm<T, TKernel>.RunPacked(m, n, k, a, packed, c, accumulate, 0, n);
             return;
         }
         CpuParallel.For((m + RowStep - 1) / RowStep, 1, (t0, t1) =>
         {
             int r0 = (int)t0 * RowStep, r1 = Math.Min((int)t1 * RowStep, m);
-            BlockedGemm<T, TKernel>.RunPacked(r1 - r0, n, k, a.Offset(r0, 0), packed, c.Offset(r0, 0), accumulate);
+            BlockedGemm<T, TKernel>.RunPacked(r1 - r0, n, k, a.Offset(r0, 0), packed, c.Offset(r0, 0), accumulate, 0, n);
         });
     }
 }

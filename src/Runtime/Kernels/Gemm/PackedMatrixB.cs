@@ -51,11 +51,19 @@ internal sealed unsafe class PackedMatrixB<T> where T : unmanaged, INumberBase<T
     /// <exception cref="NotSupportedException">This CPU or element type cannot run <paramref name="kernel"/>.</exception>
     internal static PackedMatrixB<T> Pack(int k, int n, ReadOnlySpan<T> b, (nint Row, nint Col) strideB, MicroKernelChoice kernel)
     {
+        Gemm.CheckExtent("B", b.Length, k, n, strideB);
+        fixed (T* pb = b)
+            return Pack(k, n, new MatrixRef<T>(pb, strideB.Row, strideB.Col), kernel);
+    }
+
+    /// <summary>Packs B (k×n, pinned, sizes and strides already checked) for <paramref name="kernel"/>, as the span form does.</summary>
+    /// <exception cref="NotSupportedException">This CPU or element type cannot run <paramref name="kernel"/>.</exception>
+    internal static PackedMatrixB<T> Pack(int k, int n, MatrixRef<T> b, MicroKernelChoice kernel)
+    {
         if (kernel == MicroKernelChoice.Best)
             kernel = Gemm.BestKernel<T>();
         if (!Gemm.IsSupported<T>(kernel))
             throw new NotSupportedException($"gemm pack: the {kernel} micro-kernel does not run {typeof(T).Name} products on this CPU");
-        Gemm.CheckExtent("B", b.Length, k, n, strideB);
         var packed = new PackedMatrixB<T>(k, n, kernel, kernel switch
         {
             MicroKernelChoice.Fma512 => BlockedGemm<T, Fma512Kernel<T>>.PackedLength(k, n),
@@ -64,15 +72,11 @@ internal sealed unsafe class PackedMatrixB<T> where T : unmanaged, INumberBase<T
         });
         if (k == 0 || n == 0) return packed;
         using var pin = packed.Pin();
-        fixed (T* pb = b)
+        switch (kernel)
         {
-            var mb = new MatrixRef<T>(pb, strideB.Row, strideB.Col);
-            switch (kernel)
-            {
-                case MicroKernelChoice.Fma512: BlockedGemm<T, Fma512Kernel<T>>.PackAll(k, n, mb, (T*)pin.Pointer); break;
-                case MicroKernelChoice.Fma256: BlockedGemm<T, Fma256Kernel<T>>.PackAll(k, n, mb, (T*)pin.Pointer); break;
-                default: BlockedGemm<T, ScalarKernel<T>>.PackAll(k, n, mb, (T*)pin.Pointer); break;
-            }
+            case MicroKernelChoice.Fma512: BlockedGemm<T, Fma512Kernel<T>>.PackAll(k, n, b, (T*)pin.Pointer); break;
+            case MicroKernelChoice.Fma256: BlockedGemm<T, Fma256Kernel<T>>.PackAll(k, n, b, (T*)pin.Pointer); break;
+            default: BlockedGemm<T, ScalarKernel<T>>.PackAll(k, n, b, (T*)pin.Pointer); break;
         }
         return packed;
     }
