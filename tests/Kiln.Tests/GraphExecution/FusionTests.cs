@@ -200,10 +200,11 @@ public sealed class FusionTests
 
     /// <summary>
     /// How far compiled kernels may stray: vector exp and friends differ from the scalar ones by an ulp or so, and row
-    /// kernels add their sums in another order (vector lanes), which chains such as sin(exp(sum(x))) amplify by the size
-    /// of the exp — up to about 100 ulps of the result in the random graphs.
+    /// kernels add their sums in another order (vector lanes, whose count depends on the host), which chains amplify:
+    /// exp(exp(x − sum)) multiplies an ulp of the sum by exp(x)·sum, about 1100 ulps of the result (1.3e-4) for seed 11's
+    /// graph on an AVX-512 host. A wrong op or broadcast strays by far more than 1e-3.
     /// </summary>
-    private static Tolerance CompiledTolerance(DType dtype) => dtype == DType.Float64 ? new(1e-10, 1e-12) : new(1e-4, 1e-4);
+    private static Tolerance CompiledTolerance(DType dtype) => dtype == DType.Float64 ? new(1e-10, 1e-12) : new(1e-3, 1e-4);
 
     /// <summary>
     /// A copy of <paramref name="fused"/> whose calls call renamed copies of the fused callees: the executor compiles
