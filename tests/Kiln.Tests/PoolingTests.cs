@@ -158,6 +158,47 @@ public class PoolingTests
     }
 
     [Theory]
+    [InlineData(DType.Float32, 37)]
+    [InlineData(DType.Float32, 11)]
+    [InlineData(DType.Float32, 6)]
+    [InlineData(DType.Float64, 37)]
+    [InlineData(DType.Int32, 37)]
+    public void Two_by_two_max_pool_lets_the_last_NaN_win_in_every_lane(DType dtype, int width)
+    {
+        // 37 columns: two 8-output steps, overlapping 4-output steps and an unread last column; 11 and 6: rows of 5 and 3.
+        int outWidth = width / 2, plane = 10 * width;
+        var data = Values(Random(7, 2, 3, 10, width));
+        if (dtype != DType.Int32)
+        {
+            // Some pairs one row and one column apart, so that windows holding two NaNs show which one wins.
+            for (int i = 0; i < data.Length; i += 13) data[i] = double.NaN;
+            for (int i = 0; i + width + 1 < data.Length; i += 39) data[i + width + 1] = double.NaN;
+        }
+        var x = Tensor.FromArray(data.Select(v => (float)v).ToArray(), 2, 3, 10, width).To(dtype);
+        var expected = new double[6 * 5 * outWidth];
+        var positions = new long[expected.Length];
+        for (int p = 0, n = 0; p < 6; p++)
+            for (int oh = 0; oh < 5; oh++)
+                for (int ow = 0; ow < outWidth; ow++, n++)
+                {
+                    (expected[n], positions[n]) = (double.NegativeInfinity, -1);
+                    foreach (int at in new[] { 0, 1, width, width + 1 }.Select(d => 2 * oh * width + 2 * ow + d))
+                    {
+                        double v = x.GetAsDouble(p * plane + at);
+                        if (positions[n] < 0 || v > expected[n] || double.IsNaN(v)) (expected[n], positions[n]) = (v, at);
+                    }
+                }
+
+        var result = F.MaxPool2d(x, 2);
+        var (withIndices, indices) = F.MaxPool2dWithIndices(x, 2);
+
+        Assert.Equal([2, 3, 5, outWidth], result.Shape);
+        Assert.Equal(expected, Values(result));
+        Assert.Equal(expected, Values(withIndices));
+        Assert.Equal(positions, indices.ToArray<long>());
+    }
+
+    [Theory]
     [InlineData(DType.Int32)]
     [InlineData(DType.UInt8)]
     [InlineData(DType.Float64)]

@@ -35,6 +35,11 @@ internal static class MaxPoolKernel
         {
             var (src, dst, h, w) = (x, result, geometry.Height, geometry.Width);
             long plane = h.Input * w.Input;
+            if (MaxPoolTwoByTwo.Applies(h, w))
+            {
+                PoolPlanes.ForRows(geometry.Planes * h.Output, 4 * w.Output, (start, end) => MaxPoolTwoByTwo.Rows<T>(src, dst, null, h, w, start, end));
+                return;
+            }
             PoolPlanes.ForRows(geometry.Planes * h.Output, h.Kernel * w.Input + w.Kernel * w.Output, (start, end) =>
             {
                 var (column, gathered) = (new T[w.Input], new T[w.Output]);
@@ -50,13 +55,9 @@ internal static class MaxPoolKernel
         {
             var (src, dst, idx, h, w) = (x, result, indices, geometry.Height, geometry.Width);
             long plane = h.Input * w.Input;
-            if (IsTwoByTwo(h) && IsTwoByTwo(w))
+            if (MaxPoolTwoByTwo.Applies(h, w))
             {
-                PoolPlanes.ForRows(geometry.Planes * h.Output, 4 * w.Output, (start, end) =>
-                {
-                    for (long row = start; row < end; row++)
-                        ArgMaxRowTwoByTwo(src.Span<T>(row / h.Output * plane, plane), dst.Span<T>(row * w.Output, w.Output), idx.Span<long>(row * w.Output, w.Output), w.Input, row % h.Output);
-                });
+                PoolPlanes.ForRows(geometry.Planes * h.Output, 4 * w.Output, (start, end) => MaxPoolTwoByTwo.Rows<T>(src, dst, idx, h, w, start, end));
                 return;
             }
             PoolPlanes.ForRows(geometry.Planes * h.Output, h.Kernel * w.Kernel * w.Output, (start, end) =>
@@ -92,35 +93,6 @@ internal static class MaxPoolKernel
             var (first, end) = PoolPlanes.Inside(offset, w.Stride, w.Input, w.Output);
             var target = output[(int)first..(int)end];
             TensorPrimitives.Max(target, PoolPlanes.Strided<T>(column, first, end, w.Stride, offset, gathered), target);
-        }
-    }
-
-    /// <summary>The common 2×2 window, stride 2, no padding or dilation, every window inside the input (no ceil-mode overhang).</summary>
-    private static bool IsTwoByTwo(PoolAxis axis) =>
-        axis is { Kernel: 2, Stride: 2, Padding: 0, Dilation: 1 } && 2 * axis.Output <= axis.Input;
-
-    /// <summary>
-    /// <see cref="ArgMaxRow"/> for the 2×2 window: one pass over the two input rows, the four candidates compared in
-    /// PyTorch's order (a later one wins when larger or NaN), so values and positions match the general path.
-    /// </summary>
-    private static void ArgMaxRowTwoByTwo<T>(ReadOnlySpan<T> plane, Span<T> output, Span<long> indices, long width, long oh) where T : unmanaged, INumber<T>
-    {
-        long top = 2 * oh * width;
-        var upper = plane.Slice((int)top, (int)width);
-        var lower = plane.Slice((int)(top + width), (int)width);
-        for (int o = 0; o < output.Length; o++)
-        {
-            int iw = 2 * o;
-            T best = upper[iw];
-            long at = top + iw;
-            T v = upper[iw + 1];
-            if (v > best || T.IsNaN(v)) { best = v; at = top + iw + 1; }
-            v = lower[iw];
-            if (v > best || T.IsNaN(v)) { best = v; at = top + width + iw; }
-            v = lower[iw + 1];
-            if (v > best || T.IsNaN(v)) { best = v; at = top + width + iw + 1; }
-            output[o] = best;
-            indices[o] = at;
         }
     }
 
