@@ -33,6 +33,13 @@ internal sealed class Harness(HarnessSettings settings)
         return new Measurement(Stats.Median(perCall), perCall.Min(), load.OtherProcessesShare(), faultsPerCall);
     }
 
+    /// <summary>Runs <paramref name="call"/> untimed for the settling time, so that the JIT's tiers settle before any round.</summary>
+    public void Settle(Action call)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start).TotalSeconds < settings.SettleSeconds) call();
+    }
+
     // Runs the call until both the time and the call-count minimum are reached (JIT tiers, thread pools and
     // caches settle); returns the mean time of the calls after the first.
     private double WarmUp(Action call)

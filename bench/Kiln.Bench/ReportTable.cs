@@ -9,7 +9,7 @@ internal static class ReportTable
     public static void Print(TextWriter output, MachineInfo machine, BenchOptions options, IReadOnlyList<WorkloadResult> results)
     {
         foreach (string line in machine.Lines()) output.WriteLine(line);
-        output.WriteLine($"method:      {options.Threads} threads each; {options.Rounds} interleaved round(s) × {options.Harness.Repetitions} repetitions of ~{options.Harness.RepetitionSeconds * 1e3:0} ms after ≥{options.Harness.WarmupSeconds:0.##} s warm-up; medians");
+        output.WriteLine($"method:      {options.Threads} threads each; {options.Rounds} interleaved round(s) × {options.Harness.Repetitions} repetitions of ~{options.Harness.RepetitionSeconds * 1e3:0} ms after {options.Harness.SettleSeconds:0.##} s of settling per side and ≥{options.Harness.WarmupSeconds:0.##} s warm-up; medians");
         output.WriteLine();
         output.WriteLine("| workload | unit | Kiln | TorchSharp | Kiln/TorchSharp | Kiln speed | ORT | Kiln/ORT | round spread Kiln / TS | other load med / max | check |");
         output.WriteLine("|---|---|---:|---:|---:|---|---:|---:|---|---|---|");

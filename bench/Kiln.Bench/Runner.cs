@@ -39,6 +39,12 @@ internal static class Runner
         }
 
         var harness = new Harness(options.Harness);
+        foreach (Prepared p in prepared)
+        {
+            if (p.KilnRuns) harness.Settle(p.Kiln.Call);
+            harness.Settle(p.TorchSharp.Call);
+            if (p.Ort is { } side) harness.Settle(side.Call);
+        }
         var quiet = new QuietBudget(options.QuietWaitSeconds);
         for (int round = 0; round < options.Rounds; round++)
         {
