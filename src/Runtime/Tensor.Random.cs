@@ -80,9 +80,7 @@ public partial class Tensor
         var work = RandomWorkTensor(bits > 24);
         if (work.DType == DType.Float64) RandomFill.Uniform<double>(work, generator ?? Random.DefaultGenerator, bits, from, to);
         else RandomFill.Uniform<float>(work, generator ?? Random.DefaultGenerator, bits, from, to);
-        // Filled in place: count the write as Copy_ would (autograd's saved tensors and linear's packed weights rely on it).
-        if (ReferenceEquals(work, this)) MarkModified();
-        return ReferenceEquals(work, this) ? this : Copy_(work);
+        return TakeRandom(work);
     }
 
     private Tensor FillNormal(string op, double mean, double std, Generator? generator)
@@ -94,8 +92,7 @@ public partial class Tensor
         var work = RandomWorkTensor(bits > 24);
         if (work.DType == DType.Float64) RandomFill.Normal<double>(work, generator ?? Random.DefaultGenerator, 53, mean, std);
         else RandomFill.Normal<float>(work, generator ?? Random.DefaultGenerator, 24, mean, std);
-        if (ReferenceEquals(work, this)) MarkModified();
-        return ReferenceEquals(work, this) ? this : Copy_(work);
+        return TakeRandom(work);
     }
 
     private Tensor FillIntegers(string op, long low, long high, Generator? generator)
@@ -108,8 +105,18 @@ public partial class Tensor
             throw new ArgumentException($"{op}: the range [{low}, {high}) does not fit in {DType.Name()}, whose integers run from {min} to {max}");
         var work = DType == DType.Int64 && IsContiguous ? this : Empty(DType.Int64, Shape);
         RandomFill.Integers(work, generator ?? Random.DefaultGenerator, low, (ulong)(high - low));
-        if (ReferenceEquals(work, this)) MarkModified();
-        return ReferenceEquals(work, this) ? this : Copy_(work);
+        return TakeRandom(work);
+    }
+
+    /// <summary>
+    /// This tensor with <paramref name="work"/>'s random values: copied in, or, where the generator filled this tensor
+    /// itself, the write counted as Copy_ counts it (autograd's saved tensors and linear's packed weights rely on it).
+    /// </summary>
+    private Tensor TakeRandom(Tensor work)
+    {
+        if (!ReferenceEquals(work, this)) return Copy_(work);
+        MarkModified();
+        return this;
     }
 
     /// <summary>This tensor when the generator can write it directly, else a contiguous float32 or float64 tensor of its shape to fill and copy in.</summary>

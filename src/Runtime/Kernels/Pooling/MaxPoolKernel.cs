@@ -35,11 +35,7 @@ internal static class MaxPoolKernel
         {
             var (src, dst, h, w) = (x, result, geometry.Height, geometry.Width);
             long plane = h.Input * w.Input;
-            if (MaxPoolTwoByTwo.Applies(h, w))
-            {
-                PoolPlanes.ForRows(geometry.Planes * h.Output, 4 * w.Output, (start, end) => MaxPoolTwoByTwo.Rows<T>(src, dst, null, h, w, start, end));
-                return;
-            }
+            if (MaxPoolTwoByTwo.TryRun<T>(src, dst, null, geometry)) return;
             PoolPlanes.ForRows(geometry.Planes * h.Output, h.Kernel * w.Input + w.Kernel * w.Output, (start, end) =>
             {
                 var (column, gathered) = (new T[w.Input], new T[w.Output]);
@@ -55,11 +51,7 @@ internal static class MaxPoolKernel
         {
             var (src, dst, idx, h, w) = (x, result, indices, geometry.Height, geometry.Width);
             long plane = h.Input * w.Input;
-            if (MaxPoolTwoByTwo.Applies(h, w))
-            {
-                PoolPlanes.ForRows(geometry.Planes * h.Output, 4 * w.Output, (start, end) => MaxPoolTwoByTwo.Rows<T>(src, dst, idx, h, w, start, end));
-                return;
-            }
+            if (MaxPoolTwoByTwo.TryRun<T>(src, dst, idx, geometry)) return;
             PoolPlanes.ForRows(geometry.Planes * h.Output, h.Kernel * w.Kernel * w.Output, (start, end) =>
             {
                 for (long row = start; row < end; row++)

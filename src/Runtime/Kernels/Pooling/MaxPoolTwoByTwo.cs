@@ -16,18 +16,24 @@ namespace Kiln.Kernels.Pooling;
 /// </summary>
 internal static unsafe class MaxPoolTwoByTwo
 {
-    /// <summary>Whether both window axes are the 2×2 window this serves.</summary>
-    internal static bool Applies(PoolAxis h, PoolAxis w) => IsTwoByTwo(h) && IsTwoByTwo(w);
+    /// <summary>
+    /// Pools dense <paramref name="input"/> into <paramref name="output"/> (and the positions h·W + w into
+    /// <paramref name="indices"/> unless it is null) when both window axes are the 2×2 window this serves, output rows
+    /// split across threads; false, with nothing written, for any other window.
+    /// </summary>
+    internal static bool TryRun<T>(Tensor input, Tensor output, Tensor? indices, PoolGeometry geometry) where T : unmanaged, INumber<T>
+    {
+        var (h, w) = (geometry.Height, geometry.Width);
+        if (!IsTwoByTwo(h) || !IsTwoByTwo(w)) return false;
+        PoolPlanes.ForRows(geometry.Planes * h.Output, 4 * w.Output, (start, end) => Rows<T>(input, output, indices, h, w, start, end));
+        return true;
+    }
 
     private static bool IsTwoByTwo(PoolAxis axis) =>
         axis is { Kernel: 2, Stride: 2, Padding: 0, Dilation: 1 } && 2 * axis.Output <= axis.Input;
 
-    /// <summary>
-    /// Output rows [<paramref name="start"/>, <paramref name="end"/>) (counted over all planes) of dense
-    /// <paramref name="input"/>'s maxima into <paramref name="output"/>, and their positions h·W + w into
-    /// <paramref name="indices"/> unless it is null.
-    /// </summary>
-    internal static void Rows<T>(Tensor input, Tensor output, Tensor? indices, PoolAxis h, PoolAxis w, long start, long end)
+    /// <summary>Output rows [<paramref name="start"/>, <paramref name="end"/>) (counted over all planes) of <see cref="TryRun"/>.</summary>
+    private static void Rows<T>(Tensor input, Tensor output, Tensor? indices, PoolAxis h, PoolAxis w, long start, long end)
         where T : unmanaged, INumber<T>
     {
         long plane = start / h.Output, oh = start % h.Output, planeSize = h.Input * w.Input, width = w.Input;
