@@ -13,7 +13,7 @@ internal readonly struct SigmoidOp : IFloatUnaryOp, IVectorKernel
         if (typeof(T) == typeof(double)) TensorPrimitives.Sigmoid(x, d);
         else VectorMath.Map(x, d, this, this);
     }
-    public Vector<float> Invoke(Vector<float> x) => Vector<float>.One / (Vector<float>.One + Vector.Exp(-x));
+    public Vector<float> Invoke(Vector<float> x) => Vector<float>.One / (Vector<float>.One + VectorMath.Exp(-x));
 }
 
 /// <summary><c>max(x, 0)</c>, NaN propagating, in the input's own dtype.</summary>
@@ -70,7 +70,7 @@ internal readonly struct GeluTanhOp : IFloatUnaryOp, IVectorKernel
     public Vector<float> Invoke(Vector<float> x)
     {
         var u = new Vector<float>((float)Beta) * Vector.FusedMultiplyAdd(new Vector<float>((float)Kappa) * x * x, x, x);
-        return x / (Vector<float>.One + Vector.Exp(-(u + u)));
+        return x / (Vector<float>.One + VectorMath.Exp(-(u + u)));
     }
 }
 
@@ -80,7 +80,7 @@ internal readonly struct SiluOp : IFloatUnaryOp, IVectorKernel
     public T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x / (T.One + T.Exp(-x));
     public static bool HasSpan => true;
     public void ApplySpan<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Map(x, d, this, this);
-    public Vector<float> Invoke(Vector<float> x) => x / (Vector<float>.One + Vector.Exp(-x));
+    public Vector<float> Invoke(Vector<float> x) => x / (Vector<float>.One + VectorMath.Exp(-x));
 }
 
 /// <summary><c>log(1 + exp(beta·x)) / beta</c>, or x itself where beta·x exceeds the threshold (PyTorch's softplus).</summary>
@@ -100,6 +100,6 @@ internal readonly struct SoftplusOp(double beta, double threshold) : IFloatUnary
     {
         var b = new Vector<float>((float)beta);
         var bx = x * b;
-        return Vector.ConditionalSelect(Vector.GreaterThan(bx, new Vector<float>((float)threshold)), x, VectorMath.Log1p(Vector.Exp(bx)) / b);
+        return Vector.ConditionalSelect(Vector.GreaterThan(bx, new Vector<float>((float)threshold)), x, VectorMath.Log1p(VectorMath.Exp(bx)) / b);
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Kiln.Kernels.Elementwise;
@@ -42,13 +43,46 @@ internal static class VectorMath
     }
 
     /// <summary>
+    /// e^x in float32 arithmetic, within 2 ulp of the true value (.NET's <c>Vector.Exp</c> widens to float64 and is about
+    /// three times slower): x = n·ln2 + r with |r| ≤ ln2/2 (ln2 in two parts), e^r by Cephes' degree-7 polynomial, and
+    /// 2^n applied as two factors, so results that are subnormal or overflow to infinity come out right. NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector<float> Exp(Vector<float> x)
+    {
+        // Beyond these bounds e^x is 0 or infinite; the clamp keeps n within the two factors' range.
+        var xc = Vector.ClampNative(x, new Vector<float>(-104f), new Vector<float>(89f));
+        // Adding 1.5·2^23 rounds x·log2(e) to an integer, which the float's low bits then hold.
+        var shifted = Vector.FusedMultiplyAdd(xc, new Vector<float>(1.44269504088896341f), new Vector<float>(RoundingShift));
+        var n = shifted - new Vector<float>(RoundingShift);
+        var r = Vector.FusedMultiplyAdd(n, new Vector<float>(-0.693359375f), xc);
+        r = Vector.FusedMultiplyAdd(n, new Vector<float>(2.12194440e-4f), r);
+        var p = new Vector<float>(1.9875691500e-4f);
+        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1.3981999507e-3f));
+        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(8.3334519073e-3f));
+        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(4.1665795894e-2f));
+        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1.6666665459e-1f));
+        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(5.0000001201e-1f));
+        p = Vector.FusedMultiplyAdd(p, r * r, r + Vector<float>.One);
+        var k = Vector.AsVectorInt32(shifted) - Vector.AsVectorInt32(new Vector<float>(RoundingShift));
+        var half = Vector.ShiftRightArithmetic(k, 1);
+        var bias = new Vector<int>(127);
+        var scale1 = Vector.AsVectorSingle(Vector.ShiftLeft(half + bias, 23));
+        var scale2 = Vector.AsVectorSingle(Vector.ShiftLeft(k - half + bias, 23));
+        return Vector.ConditionalSelect(Vector.Equals(x, x), p * scale1 * scale2, x);
+    }
+
+    private const float RoundingShift = 12582912f;
+
+    /// <summary>
     /// tanh: an odd Taylor polynomial below |x| = 0.55 (where <c>1 - 2/(e^2x + 1)</c> would cancel) and the
     /// exponential form above; at most about 2 ulp from the true value.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector<float> Tanh(Vector<float> x)
     {
         var ax = Vector.Abs(x);
-        var e = Vector.Exp(ax + ax);
+        var e = Exp(ax + ax);
         var large = Vector<float>.One - new Vector<float>(2f) / (e + Vector<float>.One);
         large = Vector.ConditionalSelect(Vector.LessThan(x, Vector<float>.Zero), -large, large);
         var x2 = x * x;

@@ -97,7 +97,7 @@ internal static class LogSumExp
     {
         if (typeof(T) == typeof(float))
         {
-            var r = Vector.Exp(Unsafe.As<Vector<T>, Vector<float>>(ref v));
+            var r = Elementwise.VectorMath.Exp(Unsafe.As<Vector<T>, Vector<float>>(ref v));
             return Unsafe.As<Vector<float>, Vector<T>>(ref r);
         }
         var d = Vector.Exp(Unsafe.As<Vector<T>, Vector<double>>(ref v));
