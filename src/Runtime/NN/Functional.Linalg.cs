@@ -23,16 +23,8 @@ public static partial class Functional
         if (bias is not null) LinalgOps.SameDType("linear", input.DType, bias.DType, "bias");
         var result = Tensor.Empty(dtype, LinalgOps.LinearShape(input.shape, weight.shape, bias?.shape));
         if (bias is not null) CopyKernel.Copy(bias, result);
-        MatmulKernel.MatmulInto(input, weight.Dim == 2 ? weight.TransposeUntracked(0, 1) : weight, result, accumulate: bias is not null, weightB: IsWeight(weight));
+        MatmulKernel.MatmulInto(input, weight.Dim == 2 ? weight.TransposeUntracked(0, 1) : weight, result, accumulate: bias is not null, weightB: PackedWeightCache.IsWeight(weight));
         bool record = GradRecorder.IsNeeded(input, weight) || (bias is not null && GradRecorder.IsNeeded(bias));
         return record ? GradRecorder.Record("linear", Attrs.Empty, [input, weight, bias], [result])[0] : result;
     }
-
-    /// <summary>
-    /// Whether linear keeps <paramref name="weight"/> packed across calls: a module's <see cref="Parameter"/> or a leaf that
-    /// requires grad, which outlive many calls and are written only through public in-place ops, optimizers and loading, all
-    /// of which bump the storage version. Activations (a fresh storage per call) would fill the cache for nothing, and
-    /// buffers a compiled graph reuses are rewritten without a version bump.
-    /// </summary>
-    private static bool IsWeight(Tensor weight) => weight is Parameter || (weight.IsLeaf && weight.RequiresGrad);
 }

@@ -21,31 +21,53 @@ internal static unsafe class PackedWeightCache
     /// </summary>
     internal readonly record struct Key(Type Element, long Offset, int K, int N, nint RowStride, nint ColStride, MicroKernelChoice Kernel);
 
-    /// <summary>One packed matrix (a <see cref="PackedMatrixB{T}"/> of the key's element type) and the storage version whose contents it holds.</summary>
-    internal sealed record Entry(Key Key, int Version, object Packed);
+    /// <summary>
+    /// One prepared form of (part of) the storage's contents — a <see cref="PackedMatrixB{T}"/> for a <see cref="Key"/>,
+    /// or whatever another kernel keys by its own record — and the storage version whose contents it holds.
+    /// </summary>
+    internal sealed record Entry(object Key, int Version, object Packed);
+
+    /// <summary>
+    /// Whether products keep <paramref name="weight"/> prepared across calls: a module's <see cref="NN.Parameter"/> or a leaf that
+    /// requires grad, which outlive many calls and are written only through public in-place ops, optimizers and loading, all
+    /// of which bump the storage version. Activations (a fresh storage per call) would fill the cache for nothing, and
+    /// buffers a compiled graph reuses are rewritten without a version bump.
+    /// </summary>
+    internal static bool IsWeight(Tensor weight) => weight is NN.Parameter || (weight.IsLeaf && weight.RequiresGrad);
 
     /// <summary>
     /// The packed form of B (k×n at element <paramref name="offset"/> of <paramref name="storage"/>, strides
     /// <paramref name="stride"/>; <paramref name="b"/> points at B[0, 0]) for the best micro-kernel: the cached one when
-    /// the storage has not been written since it was packed, else packed now and cached. Threads may call this on one
-    /// storage at once: entries are immutable and published by compare-and-swap, so two threads racing to pack the same
-    /// weight both get a correct copy and one of them is kept.
+    /// the storage has not been written since it was packed, else packed now and cached.
     /// </summary>
     internal static PackedMatrixB<T> Get<T>(Storage storage, long offset, int k, int n, (nint Row, nint Col) stride, T* b)
         where T : unmanaged, INumberBase<T>
     {
-        // Read before packing: a write that lands while we pack leaves this copy tagged with a version that is already
-        // stale, so it is never used, rather than torn contents tagged as current.
-        int version = Volatile.Read(ref storage.Version);
         var kernel = Gemm.BestKernel<T>();
         var key = new Key(typeof(T), offset, k, n, stride.Row, stride.Col, kernel);
+        return GetOrCreate(storage, key, (K: k, N: n, Stride: stride, B: (nint)b, Kernel: kernel),
+            static s => PackedMatrixB<T>.Pack(s.K, s.N, new MatrixRef<T>((T*)s.B, s.Stride.Row, s.Stride.Col), s.Kernel));
+    }
+
+    /// <summary>
+    /// The prepared form of <paramref name="storage"/>'s contents that <paramref name="key"/> names: the cached one when the
+    /// storage has not been written since it was made, else made now by <paramref name="create"/> and cached. Threads may
+    /// call this on one storage at once: entries are immutable and published by compare-and-swap, so two threads racing to
+    /// prepare the same weight both get a correct copy and one of them is kept.
+    /// </summary>
+    internal static TValue GetOrCreate<TValue, TState>(Storage storage, object key, TState state, Func<TState, TValue> create)
+        where TValue : class
+    {
+        // Read before preparing: a write that lands meanwhile leaves this copy tagged with a version that is already
+        // stale, so it is never used, rather than torn contents tagged as current.
+        int version = Volatile.Read(ref storage.Version);
         foreach (var e in Volatile.Read(ref storage.PackedWeights) ?? [])
         {
-            if (e.Version == version && e.Key == key) return (PackedMatrixB<T>)e.Packed;
+            if (e.Version == version && e.Key.Equals(key)) return (TValue)e.Packed;
         }
-        var packed = PackedMatrixB<T>.Pack(k, n, new MatrixRef<T>(b, stride.Row, stride.Col), kernel);
-        Publish(storage, new Entry(key, version, packed));
-        return packed;
+        var value = create(state);
+        Publish(storage, new Entry(key, version, value));
+        return value;
     }
 
     /// <summary>Puts <paramref name="entry"/> first among <paramref name="storage"/>'s entries, in place of any older copy of the same matrix.</summary>
@@ -57,7 +79,7 @@ internal static unsafe class PackedWeightCache
             var kept = new List<Entry>(MaxEntries) { entry };
             foreach (var e in old ?? [])
             {
-                if (kept.Count < MaxEntries && e.Key != entry.Key) kept.Add(e);
+                if (kept.Count < MaxEntries && !e.Key.Equals(entry.Key)) kept.Add(e);
             }
             if (Interlocked.CompareExchange(ref storage.PackedWeights, [.. kept], old) == old) return;
         }
