@@ -25,7 +25,7 @@ public static class OpRegistry
         foreach (var family in new[]
         {
             ElementwiseOps.All, ComparisonOps.All, ReductionOps.All, LinalgOps.All, ConversionOps.All,
-            ConvOps.All, PoolingOps.All, NormOps.All, AttentionOps.All, RandomOps.All, IndexingOps.All, MovementOps.All, LossOps.All, ViewOps.All,
+            ConvOps.All, PoolingOps.All, NormOps.All, AttentionOps.All, RecurrentOps.All, RandomOps.All, IndexingOps.All, MovementOps.All, LossOps.All, ViewOps.All,
         })
         {
             foreach (var op in family)

@@ -40,6 +40,7 @@ internal static class CpuKernels
             .Concat(PoolingKernelTable.Entries)
             .Concat(NormKernelTable.Entries)
             .Concat(AttentionKernelTable.Entries)
+            .Concat(RecurrentKernelTable.Entries)
             .Concat(RandomKernelTable.Entries)
             .Concat(IndexingKernelTable.Entries)
             .Concat(MovementKernelTable.Entries)

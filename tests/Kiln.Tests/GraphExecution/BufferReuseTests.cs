@@ -168,7 +168,8 @@ public sealed class BufferReuseTests
         var (noReuse, _) = GraphMemory.Measure(off, input);
         Assert.Equal(noReuse.PeakBytes, reuse.PeakBytes);
         Assert.True(reuse.BufferBytes <= noReuse.BufferBytes, $"{name}: with reuse {reuse}, without {noReuse}");
-        Assert.True(reuse.ReturnedBytes > 0, $"{name}: no buffer went back early ({reuse})");
+        // The LSTM's graph is one lstm_layer node whose inputs are the zero states and whose results are all returned.
+        if (name != "lstm") Assert.True(reuse.ReturnedBytes > 0, $"{name}: no buffer went back early ({reuse})");
         Assert.Equal(0, noReuse.ReturnedBytes);
     }
 

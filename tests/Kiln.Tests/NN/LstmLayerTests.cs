@@ -3,42 +3,69 @@ using Kiln.NN;
 namespace Kiln.Tests.NN;
 
 /// <summary>
-/// The recorded (autograd and traced) LSTM path multiplies each step's hidden state by a row-major copy of W_hhᵀ made
-/// once, with b_hh added after: it must give the bits of <c>linear(h, W_hh, b_hh)</c> at every step, with and without
-/// biases, for one step and one batch row, and the same gradients; its traced and optimised graphs must agree with it.
+/// The LSTM module runs each layer and direction as the <c>lstm_layer</c> op. At sizes where the kernel splits a step
+/// across threads (and with hidden sizes that leave partial vectors) it must match the step-by-step composition of
+/// linear, sigmoid and tanh in values and in gradients (the op's gradient rule), in both directions, give the same bits
+/// with one thread and two, and its traced and optimised graphs (one op node per layer and direction) must agree with eager.
 /// </summary>
-public sealed class RecurrentStepProductTests
+public sealed class LstmLayerTests
 {
-    public static TheoryData<bool, long, long> Shapes => new()
+    public static TheoryData<bool, long, long, long, bool> Shapes => new()
     {
-        { true, 6, 3 }, { false, 6, 3 }, { true, 1, 3 }, { true, 6, 1 }, { false, 1, 1 }, { true, 32, 16 },
+        { true, 6, 3, 128, false }, { false, 6, 3, 128, true }, { true, 1, 3, 128, false }, { true, 6, 1, 100, true },
+        { false, 1, 1, 20, false }, { true, 32, 16, 128, false }, { true, 7, 16, 100, true },
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Lstm_matches_linear_per_step_bitwise_and_in_gradients(bool bias, long steps, long batch)
+    public void Matches_the_step_by_step_composition_in_values_and_gradients(bool bias, long steps, long batch, long hidden, bool reverse)
     {
         Random.ManualSeed(7);
-        var lstm = new LSTM(64, 128, bias: bias);
+        var lstm = new LSTM(64, hidden, bias: bias, bidirectional: reverse);
         var x = Tensor.Randn([steps, batch, 64], generator: new Generator(8));
         var p = lstm.NamedParameters().ToDictionary(n => n.Name, n => n.Parameter);
+        string suffix = reverse ? "_l0_reverse" : "_l0";
+        var (wIh, wHh) = (p["weight_ih" + suffix], p["weight_hh" + suffix]);
+        var (bIh, bHh) = bias ? (p["bias_ih" + suffix], p["bias_hh" + suffix]) : (null, null);
+        var h0 = Tensor.Randn([batch, hidden], generator: new Generator(9));
+        var c0 = Tensor.Randn([batch, hidden], generator: new Generator(10));
 
-        var (output, (hn, cn)) = lstm.Forward(x);
-        Assert.True(output.RequiresGrad, "the module should take the recorded path");
-        var (refOutput, refH, refC) = LinearPerStep(x, p["weight_ih_l0"], p["weight_hh_l0"],
-            bias ? p["bias_ih_l0"] : null, bias ? p["bias_hh_l0"] : null);
-        Assert.Equal(refOutput.Detach().ToArray<float>(), output.Detach().ToArray<float>());
-        Assert.Equal(refH.Detach().ToArray<float>(), hn.Detach().Squeeze(0).ToArray<float>());
-        Assert.Equal(refC.Detach().ToArray<float>(), cn.Detach().Squeeze(0).ToArray<float>());
+        var (output, hn, cn) = Functional.LstmLayer(x, h0, c0, wIh, wHh, bIh, bHh, reverse);
+        Assert.True(output.RequiresGrad, "the op should be recorded");
+        var (refOutput, refH, refC) = StepByStep(x, h0, c0, wIh, wHh, bIh, bHh, reverse);
+        AssertClose(refOutput, output, 2e-6, "out");
+        AssertClose(refH, hn, 2e-6, "h_n");
+        AssertClose(refC, cn, 2e-6, "c_n");
 
-        var weight = p["weight_hh_l0"];
-        output.Sum().Backward();
-        var grad = weight.Grad!.ToArray<float>();
-        weight.Grad = null;
-        refOutput.Sum().Backward();
-        var refGrad = weight.Grad!.ToArray<float>();
-        for (int i = 0; i < grad.Length; i++)
-            Assert.True(Math.Abs(grad[i] - refGrad[i]) <= 1e-5 * (1 + Math.Abs(refGrad[i])), $"dW_hh[{i}]: {grad[i]} vs {refGrad[i]}");
+        var parameters = bias ? new[] { wIh, wHh, bIh!, bHh! } : [wIh, wHh];
+        var grads = Gradients(output, cn, parameters);
+        var refGrads = Gradients(refOutput, refC, parameters);
+        for (int k = 0; k < grads.Length; k++) AssertClose(refGrads[k], grads[k], 1e-5, $"gradient {k}");
+    }
+
+    [Theory]
+    [InlineData(128)]
+    [InlineData(100)]
+    public void Results_do_not_depend_on_the_thread_count(long hidden)
+    {
+        Random.ManualSeed(11);
+        var lstm = new LSTM(64, hidden);
+        lstm.Eval();
+        var x = Tensor.Randn([9, 16, 64], generator: new Generator(12));
+        int threads = Threading.NumThreads;
+        try
+        {
+            using var _ = Autograd.NoGrad();
+            Threading.NumThreads = 1;
+            var one = lstm.Forward(x).Output.ToArray<float>();
+            Threading.NumThreads = 2;
+            var two = lstm.Forward(x).Output.ToArray<float>();
+            Assert.Equal(one, two);
+        }
+        finally
+        {
+            Threading.NumThreads = threads;
+        }
     }
 
     [Theory]
@@ -55,25 +82,49 @@ public sealed class RecurrentStepProductTests
         foreach (bool optimize in new[] { false, true })
         {
             var scripted = Jit.Trace(lstm, x);
+            Assert.Single(scripted.Graph.AllNodes(), n => n.Name == "lstm_layer");
             if (optimize) scripted.Optimize();
             float[] graph;
             using (Autograd.NoGrad()) graph = ((Tensor)scripted.Run(x)[0]!).ToArray<float>();
-            Assert.Equal(eager.Length, graph.Length);
-            for (int i = 0; i < eager.Length; i++)
-                Assert.True(Math.Abs(eager[i] - graph[i]) <= 1e-5, $"optimised {optimize}, element {i}: eager {eager[i]}, graph {graph[i]}");
+            Assert.Equal(eager, graph);
         }
     }
 
-    /// <summary>The LSTM as it was written before: the projection for all steps, then <c>linear(h, W_hh, b_hh)</c> at each.</summary>
-    private static (Tensor Output, Tensor H, Tensor C) LinearPerStep(Tensor x, Tensor wIh, Tensor wHh, Tensor? bIh, Tensor? bHh)
+    [Fact]
+    public void Only_one_bias_is_refused()
+    {
+        var (x, h, w, wh, b) = (Tensor.Zeros([2, 1, 3]), Tensor.Zeros([1, 2]), Tensor.Zeros([8, 3]), Tensor.Zeros([8, 2]), Tensor.Zeros([8]));
+        var error = Assert.Throws<ArgumentException>(() => Functional.LstmLayer(x, h, h, w, wh, b));
+        Assert.Contains("lstm_layer", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bias_hh", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Tensor[] Gradients(Tensor output, Tensor cell, Tensor[] parameters)
+    {
+        foreach (var t in parameters) t.Grad = null;
+        // Weighted so that every step's h and the final c matter.
+        var weights = Tensor.Randn(output.Shape, generator: new Generator(13));
+        ((output * weights).Sum() + cell.Sum()).Backward();
+        return [.. parameters.Select(t => t.Grad!)];
+    }
+
+    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
+    {
+        var (e, a) = (expected.Detach().ToArray<float>(), actual.Detach().ToArray<float>());
+        Assert.Equal(expected.Shape, actual.Shape);
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(Math.Abs(e[i] - a[i]) <= tolerance * (1 + Math.Abs(e[i])), $"{what}[{i}]: expected {e[i]}, got {a[i]}");
+    }
+
+    /// <summary>The LSTM written out: the projection for all steps, then <c>linear(h, W_hh, b_hh)</c> and the cell at each.</summary>
+    private static (Tensor Output, Tensor H, Tensor C) StepByStep(Tensor x, Tensor h, Tensor c, Tensor wIh, Tensor wHh, Tensor? bIh, Tensor? bHh, bool reverse)
     {
         long steps = x.Shape[0], hidden = wHh.Shape[1];
-        var h = Tensor.Zeros([x.Shape[1], hidden]);
-        var c = Tensor.Zeros([x.Shape[1], hidden]);
         var projected = Functional.Linear(x, wIh, bIh);
         var outputs = new Tensor[steps];
-        for (long t = 0; t < steps; t++)
+        for (long k = 0; k < steps; k++)
         {
+            long t = reverse ? steps - 1 - k : k;
             var g = projected.Select(0, t) + Functional.Linear(h, wHh, bHh);
             var i = g.Narrow(-1, 0, hidden).Sigmoid();
             var f = g.Narrow(-1, hidden, hidden).Sigmoid();

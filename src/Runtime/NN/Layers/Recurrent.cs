@@ -136,6 +136,11 @@ public abstract class RecurrentBase : Module
     private (Tensor Output, Tensor[] Last) RunDirection(Tensor x, Tensor wIh, Tensor wHh, Tensor? bIh, Tensor? bHh, Tensor[] state, bool reverse)
     {
         long steps = x.shape[0];
+        if (Kind == RecurrentCellKind.Lstm && steps > 0 && x.DType is DType.Float32 or DType.Float64)
+        {
+            var (output, hn, cn) = Functional.LstmLayer(x, state[0], state[1], wIh, wHh, bIh, bHh, reverse);
+            return (output, [hn, cn]);
+        }
         Tensor[] weightSet = bIh is null || bHh is null ? [wIh, wHh] : [wIh, wHh, bIh, bHh];
         if (steps > 0 && RecurrentFastPath.Applies(x, weightSet, state))
             return RecurrentFastPath.Run(Kind, HiddenSize, x, wIh, wHh, bIh, bHh, state, reverse);

@@ -11,14 +11,14 @@ internal enum RecurrentCellKind
     RnnTanh,
     /// <summary>Elman RNN with ReLU.</summary>
     RnnRelu,
-    /// <summary>LSTM, gates i, f, g, o.</summary>
+    /// <summary>LSTM, gates i, f, g, o (float32 and float64 run the <c>lstm_layer</c> op instead of this path).</summary>
     Lstm,
     /// <summary>GRU, gates r, z, n.</summary>
     Gru,
 }
 
 /// <summary>
-/// One direction of one recurrent layer when no gradient is recorded: the same arithmetic as the recorded path
+/// One direction of one RNN or GRU layer when no gradient is recorded: the same arithmetic as the recorded path
 /// (input projection for all steps, per step <c>b_hh + h·W_hhᵀ</c>, then the cell), but with W_hhᵀ packed for the
 /// GEMM micro-kernel once per call rather than at every step, the hidden product written into one reused buffer,
 /// and a fused cell writing h straight into the output row of its step (no per-step tensors, views or Stack).
@@ -52,12 +52,6 @@ internal static class RecurrentFastPath
         var bias = bHh?.Contiguous();
         var output = Tensor.Empty(x.DType, [steps, batch, hiddenSize]);
         var h0 = state[0].Contiguous();
-        Tensor? cell = null;
-        if (kind == RecurrentCellKind.Lstm)
-        {
-            cell = Tensor.Empty(x.DType, [batch, hiddenSize]);
-            state[1].Contiguous().Span<T>().CopyTo(cell.Span<T>());
-        }
         var hidden = new T[n * gh];
         var scratch = new T[2 * gh];
         long previous = -1;
@@ -77,17 +71,13 @@ internal static class RecurrentFastPath
                 var qr = hidden.AsSpan(r * gh, gh);
                 var hr = hOut.Slice(r * h, h);
                 var prev = hPrev.Slice(r * h, h);
-                switch (kind)
-                {
-                    case RecurrentCellKind.Lstm: LstmRow(pr, qr, cell!.Span<T>(r * h, h), hr, scratch, h); break;
-                    case RecurrentCellKind.Gru: GruRow(pr, qr, prev, hr, scratch, h); break;
-                    default: RnnRow(pr, qr, hr, kind == RecurrentCellKind.RnnRelu); break;
-                }
+                if (kind == RecurrentCellKind.Gru) GruRow(pr, qr, prev, hr, scratch, h);
+                else RnnRow(pr, qr, hr, kind == RecurrentCellKind.RnnRelu);
             }
             previous = t;
         }
         var last = output.Select(0, previous);
-        return (output, cell is null ? [last] : [last, cell]);
+        return (output, [last]);
     }
 
     /// <summary><c>h' = act(p + q)</c>.</summary>
@@ -97,27 +87,6 @@ internal static class RecurrentFastPath
         TensorPrimitives.Add(p, q, hOut);
         if (relu) default(ReluOp).ApplySpan<T>(hOut, hOut);
         else default(TanhOp).ApplySpan<T>(hOut, hOut);
-    }
-
-    /// <summary>
-    /// Gates g = p + q (i, f, g, o); <c>c' = f·c + i·tanh(g)</c> in place, <c>h' = o·tanh(c')</c>.
-    /// <paramref name="q"/> is overwritten with the activated gates.
-    /// </summary>
-    private static void LstmRow<T>(ReadOnlySpan<T> p, Span<T> q, Span<T> c, Span<T> hOut, T[] scratch, int h)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        TensorPrimitives.Add(p, q, q);
-        default(SigmoidOp).ApplySpan<T>(q[..(2 * h)], q[..(2 * h)]);
-        var g = q.Slice(2 * h, h);
-        default(TanhOp).ApplySpan<T>(g, g);
-        var o = q.Slice(3 * h, h);
-        default(SigmoidOp).ApplySpan<T>(o, o);
-        var tmp = scratch.AsSpan(0, h);
-        TensorPrimitives.Multiply(q[..h], g, tmp);
-        TensorPrimitives.Multiply(q.Slice(h, h), c, c);
-        TensorPrimitives.Add(c, tmp, c);
-        default(TanhOp).ApplySpan<T>(c, tmp);
-        TensorPrimitives.Multiply(o, tmp, hOut);
     }
 
     /// <summary>
