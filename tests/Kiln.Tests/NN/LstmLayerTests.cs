@@ -91,6 +91,27 @@ public sealed class LstmLayerTests
     }
 
     [Fact]
+    public void Weights_written_in_place_are_laid_out_again()
+    {
+        // The kernel keeps each Parameter's part layout (and W_hh packed) with the weight's storage: a write must not
+        // leave the next call reading the old layout.
+        Random.ManualSeed(14);
+        var lstm = new LSTM(64, 128);
+        lstm.Eval();
+        var x = Tensor.Randn([4, 16, 64], generator: new Generator(15));
+        var p = lstm.NamedParameters().ToDictionary(n => n.Name, n => n.Parameter);
+        var zeros = Tensor.Zeros([16, 128]);
+        using var _ = Autograd.NoGrad();
+        var before = lstm.Forward(x).Output;
+        p["weight_hh_l0"].Mul_(0.5);
+        p["weight_ih_l0"].Add_(0.01);
+        var after = lstm.Forward(x).Output;
+        var (expected, _, _) = StepByStep(x, zeros, zeros, p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"], reverse: false);
+        AssertClose(expected, after, 2e-6, "out after the write");
+        Assert.NotEqual(before.ToArray<float>(), after.ToArray<float>());
+    }
+
+    [Fact]
     public void Only_one_bias_is_refused()
     {
         var (x, h, w, wh, b) = (Tensor.Zeros([2, 1, 3]), Tensor.Zeros([1, 2]), Tensor.Zeros([8, 3]), Tensor.Zeros([8, 2]), Tensor.Zeros([8]));

@@ -1,7 +1,5 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using Kiln.IR.Ops;
-using Kiln.Kernels.Elementwise;
 using Kiln.Kernels.Gemm;
 
 namespace Kiln.Kernels.Recurrent;
@@ -44,7 +42,7 @@ internal static class LstmLayerKernel
         var projected = Tensor.Empty(dtype, [(long)steps * batch, gates]);
         var x = inputs[0].Reshape([(long)steps * batch, inputSize]);
         var wIh = Prepared(inputs[3], "weight_ih", bounds, () => PartRows<T>(inputs[3], bounds, inputSize));
-        MatmulKernel.MatmulInto(x, wIh.TransposeUntracked(0, 1), projected, accumulate: false, weightB: true);
+        MatmulKernel.MatmulInto(x, wIh.TransposeUntracked(0, 1), projected, accumulate: false, weightB: PackedWeightCache.IsWeight(inputs[3]));
         var packedHh = Prepared(inputs[4], "weight_hh", bounds, () => PackParts<T>(inputs[4], bounds));
         var bias = inputs.Count > 5 ? CombinedBias<T>(inputs[5].Contiguous().Span<T>(), inputs[6].Contiguous().Span<T>(), bounds) : [];
         var output = Tensor.Empty(dtype, [steps, batch, hidden]);
