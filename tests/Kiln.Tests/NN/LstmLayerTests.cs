@@ -112,6 +112,22 @@ public sealed class LstmLayerTests
     }
 
     [Fact]
+    public void The_cells_tanh_is_within_4e_7_and_never_beyond_one()
+    {
+        double worst = 0, worstAt = 0;
+        for (double x = -30; x <= 30; x += 1e-4)
+        {
+            float xf = (float)x, y = Kiln.Kernels.Recurrent.LstmCell.Tanh(new System.Numerics.Vector<float>(xf))[0];
+            double error = Math.Abs(y - Math.Tanh(xf));
+            if (error > worst) (worst, worstAt) = (error, xf);
+            Assert.True(Math.Abs(y) <= 1, $"tanh({xf:R}) = {y:R}");
+        }
+        Assert.True(worst <= 4e-7, $"tanh is {worst:E3} off at {worstAt:R}");
+        Assert.True(float.IsNaN(Kiln.Kernels.Recurrent.LstmCell.Tanh(new System.Numerics.Vector<float>(float.NaN))[0]));
+        Assert.Equal(1f, Kiln.Kernels.Recurrent.LstmCell.Tanh(new System.Numerics.Vector<float>(float.PositiveInfinity))[0]);
+    }
+
+    [Fact]
     public void Only_one_bias_is_refused()
     {
         var (x, h, w, wh, b) = (Tensor.Zeros([2, 1, 3]), Tensor.Zeros([1, 2]), Tensor.Zeros([8, 3]), Tensor.Zeros([8, 2]), Tensor.Zeros([8]));
