@@ -17,11 +17,10 @@ public static class RecurrentGradients
         var output = c.Outputs[0];
         long steps = x.Shape[0], batch = x.Shape[1], hidden = h0.Shape[1];
         // Time indices in the order the steps ran.
-        long[] order = [.. Enumerable.Range(0, (int)steps).Select(k => c.Attrs.GetBool("reverse", false) ? steps - 1 - k : k)];
-        var hs = new VjpValue[steps];
-        for (long t = 0; t < steps; t++) hs[t] = output.Call("select", new Attrs { { "dim", 0L }, { "index", t } });
+        bool reverse = c.Attrs.GetBool("reverse", false);
+        long[] order = [.. Enumerable.Range(0, (int)steps).Select(k => reverse ? steps - 1 - k : k)];
         var hPrevs = new VjpValue[steps];
-        for (int k = 0; k < steps; k++) hPrevs[order[k]] = k == 0 ? h0 : hs[order[k - 1]];
+        for (int k = 0; k < steps; k++) hPrevs[order[k]] = k == 0 ? h0 : At(output, order[k - 1]);
         var hPrev = Stack(hPrevs);
 
         var gates = Linear(x, wIh, bIh) + Linear(hPrev, wHh, bHh);

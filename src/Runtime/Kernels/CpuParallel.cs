@@ -24,13 +24,19 @@ internal static class CpuParallel
             body(0, total);
             return;
         }
+        Chunks(chunks, c =>
+        {
+            long start = total * c / chunks, end = total * (c + 1) / chunks;
+            if (end > start) body(start, end);
+        });
+    }
+
+    /// <summary>Runs <paramref name="body"/>(c) for every c in [0, <paramref name="chunks"/>) on up to that many threads.</summary>
+    internal static void Chunks(int chunks, Action<int> body)
+    {
         try
         {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
-            {
-                long start = total * c / chunks, end = total * (c + 1) / chunks;
-                if (end > start) body(start, end);
-            });
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, body);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
         {

@@ -28,14 +28,7 @@ internal sealed class StepSchedule
             return;
         }
         var schedule = new StepSchedule(steps, parts, task);
-        try
-        {
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, _ => schedule.Work());
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
+        CpuParallel.Chunks(parts, _ => schedule.Work());
     }
 
     private void Work()
