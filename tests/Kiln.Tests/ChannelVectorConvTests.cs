@@ -9,7 +9,7 @@ namespace Kiln.Tests;
 /// machine has it, against the im2col + GEMM path forced on the same call: odd sizes, padding 0–2, one image (output
 /// rows split between threads), 1–16 input channels, 1–16 output channels and more than one register's worth, groups,
 /// dilation, row stride, empty batches and non-contiguous inputs; and that the default dispatch takes it for LeNet's
-/// second layer (the first goes to <see cref="DirectConv{T}"/>) and leaves column strides and float64 to other paths.
+/// second layer (the first goes to <see cref="FlatPositionConv{T}"/> where AVX-512F runs, else to <see cref="DirectConv{T}"/>) and leaves column strides and float64 to other paths.
 /// </summary>
 public class ChannelVectorConvTests
 {
@@ -114,14 +114,15 @@ public class ChannelVectorConvTests
     [Theory]
     [InlineData(new long[] { 4, 6, 14, 14 }, new long[] { 16, 6, 5, 5 }, 0L, true)]
     [InlineData(new long[] { 3, 1, 28, 28 }, new long[] { 6, 1, 5, 5 }, 2L, false)]
-    public void The_default_dispatch_takes_it_for_lenets_second_layer_and_direct_for_the_first(long[] input, long[] weight, long padding, bool channelVector)
+    public void The_default_dispatch_takes_it_for_lenets_second_layer_and_a_direct_kernel_for_the_first(long[] input, long[] weight, long padding, bool channelVector)
     {
         if (!Fma.IsSupported) return;
         var x = Tensor.Randn(input);
         var w = Tensor.Randn(weight);
         var b = Tensor.Randn(weight[0]);
         var viaDispatch = F.Conv2d(x, w, b, null, [padding]);
-        var form = !channelVector ? ConvMicroKernel.Direct : ChannelVectorConv.PrefersWide ? ConvMicroKernel.ChannelVector512 : ConvMicroKernel.ChannelVector256;
+        var form = !channelVector ? (Avx512F.IsSupported ? ConvMicroKernel.FlatPositions : ConvMicroKernel.Direct)
+            : ChannelVectorConv.PrefersWide ? ConvMicroKernel.ChannelVector512 : ConvMicroKernel.ChannelVector256;
         var forced = ConvKernel.Forward("conv2d", 2, x, w, b, null, [padding], null, null, 1, form);
         // Bit-identical: the same kernel summing in the same order.
         Assert.Equal(forced.ToArray<float>(), viaDispatch.ToArray<float>());

@@ -50,6 +50,7 @@ public class ConvTests
         if (System.Runtime.Intrinsics.X86.Fma.IsSupported) kernels.Add(ConvMicroKernel.Fma256);
         if (System.Runtime.Intrinsics.X86.Fma.IsSupported && stride[^1] == 1) kernels.Add(ConvMicroKernel.Direct);
         if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported) kernels.Add(ConvMicroKernel.Fma512Rows8);
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported) kernels.Add(ConvMicroKernel.FlatPositions);
         // Float32 only: forced on float64 it falls back to another kernel.
         if (System.Runtime.Intrinsics.X86.Fma.IsSupported) kernels.Add(ConvMicroKernel.ChannelVector256);
         foreach (var kernel in kernels)

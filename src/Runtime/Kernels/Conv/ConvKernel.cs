@@ -6,7 +6,8 @@ namespace Kiln.Kernels.Conv;
 
 /// <summary>
 /// conv1d and conv2d on the CPU: checks the call with <see cref="ConvShapes.Convolution"/>, then runs 1×1
-/// convolutions as plain GEMMs over the image, those with few output channels through <see cref="DirectConv{T}"/>,
+/// convolutions as plain GEMMs over the image, those with few output channels through <see cref="FlatPositionConv{T}"/>
+/// (AVX-512, stride 1) or else <see cref="DirectConv{T}"/>,
 /// float32 ones with 13–16 output channels per group through <see cref="ChannelVectorConv"/> where FMA runs,
 /// and every other one through <see cref="ConvGemm{T, TKernel}"/> on the micro-kernel that suits the channel count.
 /// conv1d is conv2d of height 1. Float16 and bfloat16 are computed in float32 and rounded once.
@@ -14,7 +15,7 @@ namespace Kiln.Kernels.Conv;
 internal static unsafe class ConvKernel
 {
     /// <summary>
-    /// Whether <see cref="DirectConv{T}"/> suits a convolution with <paramref name="outPerGroup"/> output channels per
+    /// Whether a direct kernel (<see cref="FlatPositionConv{T}"/> or <see cref="DirectConv{T}"/>) suits a convolution with <paramref name="outPerGroup"/> output channels per
     /// group and window <paramref name="w"/>: with few output channels — or few (channel, tap) rows and not many more
     /// channels, as in a network's first layer — packing B would cost more than the FMAs each packed element feeds.
     /// </summary>
@@ -24,9 +25,9 @@ internal static unsafe class ConvKernel
     /// Whether <see cref="ChannelVectorConv"/> suits a float32 convolution that <see cref="SuitsDirect"/> does not take:
     /// output channels that fill most of one zmm register or two ymm ones (on LeNet's second layer measured 3–5× faster
     /// than the GEMM in the zmm form and 3× in the ymm form; with 17–32 the zmm form was as often slower as faster than
-    /// the GEMM, so those keep the GEMM). Fewer channels stay with <see cref="DirectConv{T}"/>, whose lanes hold output
-    /// columns: on LeNet's first layer (6 channels, 28 columns) it fills 7/8 of them against 3/4 here, and measured
-    /// 1.5× faster than the ymm form.
+    /// the GEMM, so those keep the GEMM). Fewer channels stay with the direct kernels, whose lanes hold output
+    /// columns: on LeNet's first layer (6 channels, 28 columns) <see cref="DirectConv{T}"/> fills 7/8 of them against 3/4
+    /// here, and measured 1.5× faster than the ymm form.
     /// </summary>
     private static bool SuitsChannelVector(int outPerGroup, in SlidingWindow w) => outPerGroup is > 12 and <= 16 && !SuitsDirect(outPerGroup, w);
 
@@ -80,6 +81,8 @@ internal static unsafe class ConvKernel
                 Pointwise(x, batch, groups, outPerGroup, w);
             else if (typeof(T) == typeof(float) && UsesChannelVector(kernel, outPerGroup, w, out bool wide))
                 ChannelVectorConv.Run(new ConvOperands<float>((float*)x.Input, (float*)x.Weight, (float*)x.Bias, (float*)x.Output), batch, groups, outPerGroup, w, wide);
+            else if ((kernel == ConvMicroKernel.FlatPositions || (kernel == ConvMicroKernel.Best && SuitsDirect(outPerGroup, w))) && FlatPositionConv<T>.IsSupported(w))
+                FlatPositionConv<T>.Run(x, batch, groups, outPerGroup, w);
             else if (kernel == ConvMicroKernel.Direct || (kernel == ConvMicroKernel.Best && SuitsDirect(outPerGroup, w) && DirectConv<T>.IsSupported(w)))
                 DirectConv<T>.Run(x, batch, groups, outPerGroup, w);
             else if (kernel == ConvMicroKernel.Fma512Rows8 || (kernel == ConvMicroKernel.Best && Fma512Rows8Kernel<T>.Suits(outPerGroup)))

@@ -18,6 +18,9 @@ internal static unsafe class ThreadScratch
 
         /// <summary>One zero-padded (image, group) that <see cref="ChannelVectorConv"/> reads, per worker thread.</summary>
         PaddedImage,
+
+        /// <summary>One channel block's outputs over <see cref="FlatPositionConv{T}"/>'s flat positions, per worker thread.</summary>
+        FlatOutput,
     }
 
     [ThreadStatic]
