@@ -40,6 +40,12 @@ internal static unsafe partial class Gemm
         // One row or one column: a matrix-vector product, streamed rather than packed (C = A·B ⇔ Cᵀ = Bᵀ·Aᵀ).
         if (n == 1 && Gemv.TryRun(m, k, a, b, c, accumulate, parallel)) return;
         if (m == 1 && Gemv.TryRun(n, k, b.Transposed, a.Transposed, c.Transposed, accumulate, parallel)) return;
+        // Few columns, A's rows and B's columns along k (a classifier's last layer): dot products, not padded slivers.
+        if (NarrowGemm.Applies(n, k, a, b))
+        {
+            NarrowGemm.Run(m, n, k, a, b, c, accumulate, parallel);
+            return;
+        }
         // A few rows against a transposed weight (a small batch through linear): W is read in place, not packed.
         if (FewRowsGemm.Applies(m, n, k, b))
         {
@@ -51,10 +57,10 @@ internal static unsafe partial class Gemm
 
     /// <summary>
     /// Whether <see cref="Run{T}(int, int, int, MatrixRef{T}, MatrixRef{T}, MatrixRef{T}, bool, bool)"/> would pack B for
-    /// this product (the blocked path), rather than stream a matrix-vector product or read B in place.
+    /// this product (the blocked path), rather than stream a matrix-vector product or dot products or read B in place.
     /// </summary>
-    internal static bool WouldPackB<T>(int m, int n, int k, MatrixRef<T> b) where T : unmanaged =>
-        m > 1 && n > 1 && k > 0 && !FewRowsGemm.Applies(m, n, k, b);
+    internal static bool WouldPackB<T>(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b) where T : unmanaged =>
+        m > 1 && n > 1 && k > 0 && !NarrowGemm.Applies(n, k, a, b) && !FewRowsGemm.Applies(m, n, k, b);
 
     /// <summary>The micro-kernel <see cref="MicroKernelChoice.Best"/> stands for: AVX-512, else AVX2/FMA, else the portable one.</summary>
     internal static MicroKernelChoice BestKernel<T>() where T : unmanaged =>
