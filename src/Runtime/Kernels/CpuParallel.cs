@@ -31,9 +31,13 @@ internal static class CpuParallel
         });
     }
 
-    /// <summary>Runs <paramref name="body"/>(c) for every c in [0, <paramref name="chunks"/>) on up to that many threads.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/>(c) for every c in [0, <paramref name="chunks"/>) on up to that many threads: Kiln's own
+    /// <see cref="WorkerPool"/>, or the thread pool when that is busy (another caller's job, or a chunk's own chunks).
+    /// </summary>
     internal static void Chunks(int chunks, Action<int> body)
     {
+        if (WorkerPool.Shared.TryRun(chunks, body)) return;
         try
         {
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, body);
