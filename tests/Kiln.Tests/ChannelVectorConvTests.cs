@@ -49,7 +49,7 @@ public class ChannelVectorConvTests
             {
                 foreach (int threads in new[] { 1, 2 })
                 {
-                    var actual = WithThreads(threads, () =>
+                    var actual = TestThreads.With(threads, () =>
                         ConvKernel.Forward("conv2d", 2, x, w, bias, stride, padding, null, dilation, groups, form));
                     AssertClose(expected, actual, $"{name}, {form}, bias {bias is not null}, {threads} thread(s)");
                 }
@@ -142,20 +142,6 @@ public class ChannelVectorConvTests
         var asHalf = F.Conv2d(x.To(DType.Float16), w.To(DType.Float16), null, null, [1]);
         Assert.Equal(DType.Float16, asHalf.DType);
         AssertClose(asFloat, asHalf.To(DType.Float32), "float16 vs float32", tolerance: 3e-2);
-    }
-
-    private static T WithThreads<T>(int threads, Func<T> body)
-    {
-        int saved = Threading.NumThreads;
-        Threading.NumThreads = threads;
-        try
-        {
-            return body();
-        }
-        finally
-        {
-            Threading.NumThreads = saved;
-        }
     }
 
     /// <summary>Element by element within <paramref name="tolerance"/> relative to max(1, |expected|): sums of up to a few hundred float products.</summary>

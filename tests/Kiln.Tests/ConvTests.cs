@@ -34,7 +34,7 @@ public class ConvTests
         var expected = NaiveConv2d(x, w, b, stride, padding, dilation, groups);
         foreach (int threads in new[] { 1, 2 })
         {
-            var actual = WithThreads(threads, () => F.Conv2d(x, w, b, stride, padding, dilation, groups));
+            var actual = TestThreads.With(threads, () => F.Conv2d(x, w, b, stride, padding, dilation, groups));
             AssertClose(expected, actual, 1e-4, $"{name} on {threads} thread(s)");
         }
     }
@@ -81,7 +81,7 @@ public class ConvTests
             var expected = ConvKernel.Forward("conv2d", 2, x, w, b, stride, padding, null, dilation, groups, ConvMicroKernel.Portable).To(DType.Float64).ToArray<double>();
             foreach (int threads in new[] { 1, 2 })
             {
-                var actual = WithThreads(threads, () => ConvKernel.Forward("conv2d", 2, x, w, b, stride, padding, null, dilation, groups, ConvMicroKernel.Direct));
+                var actual = TestThreads.With(threads, () => ConvKernel.Forward("conv2d", 2, x, w, b, stride, padding, null, dilation, groups, ConvMicroKernel.Direct));
                 AssertClose(expected, actual, dtype == DType.Float32 ? 1e-4 : 1e-10, $"{name}, {dtype}, {threads} thread(s)");
             }
         }
@@ -226,14 +226,6 @@ public class ConvTests
         var error = Assert.Throws<ArgumentException>(() => call());
         foreach (var m in mentions)
             Assert.True(error.Message.Contains(m, StringComparison.Ordinal), $"\"{error.Message}\" does not mention \"{m}\"");
-    }
-
-    private static T WithThreads<T>(int threads, Func<T> body)
-    {
-        int saved = Threading.NumThreads;
-        Threading.NumThreads = threads;
-        try { return body(); }
-        finally { Threading.NumThreads = saved; }
     }
 
     private static double Dot(Tensor a, Tensor b)

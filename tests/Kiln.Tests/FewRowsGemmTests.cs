@@ -32,9 +32,9 @@ public class FewRowsGemmTests
     {
         // A transposed (column-major) and C with padded rows: only B's rows need be contiguous.
         int ldc = n + 3;
-        var a = Random<float>(m * k, 1);
-        var b = Random<float>(k * n, 2);
-        var c = Random<float>(m * ldc, 3);
+        var a = TestThreads.Random<float>(m * k, 1);
+        var b = TestThreads.Random<float>(k * n, 2);
+        var c = TestThreads.Random<float>(m * ldc, 3);
         var expected = new double[m * n];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
@@ -46,7 +46,7 @@ public class FewRowsGemmTests
         foreach (int threads in new[] { 1, 2 })
         {
             var got = (float[])c.Clone();
-            WithThreads(threads, () => Gemm.Run<float>(m, n, k, a, (1, m), b, (n, 1), got, (ldc, 1), accumulate: true));
+            TestThreads.With(threads, () => Gemm.Run<float>(m, n, k, a, (1, m), b, (n, 1), got, (ldc, 1), accumulate: true));
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++)
                     Assert.True(Math.Abs(got[i * ldc + j] - expected[i * n + j]) <= 1e-5 * (1 + Math.Abs(expected[i * n + j]) + k),
@@ -61,15 +61,15 @@ public class FewRowsGemmTests
     private static void CheckBitwise<T>(int m, int n, int k) where T : unmanaged, INumberBase<T>
     {
         if (!Avx512F.IsSupported) return;
-        var a = Random<T>(m * k, 4);
-        var b = Random<T>(k * n, 5);
-        var c = Random<T>(m * n, 6);
+        var a = TestThreads.Random<T>(m * k, 4);
+        var b = TestThreads.Random<T>(k * n, 5);
+        var c = TestThreads.Random<T>(m * n, 6);
         foreach (bool accumulate in new[] { false, true })
         {
             foreach (int threads in new[] { 1, 2 })
             {
                 T[] inPlace = (T[])c.Clone(), packed = (T[])c.Clone();
-                WithThreads(threads, () =>
+                TestThreads.With(threads, () =>
                 {
                     Gemm.Run<T>(m, n, k, a, (k, 1), b, (n, 1), inPlace, (n, 1), accumulate);
                     Gemm.Run<T>(m, n, k, a, (k, 1), b, (n, 1), packed, (n, 1), accumulate, parallel: true, MicroKernelChoice.Fma512);
@@ -84,26 +84,6 @@ public class FewRowsGemmTests
                     Assert.True(Math.Abs(double.CreateChecked(inPlace[i]) - double.CreateChecked(packed[i])) <= 1e-4 * k,
                         $"{typeof(T).Name} {m}x{n}x{k} element {i}: {inPlace[i]} vs {packed[i]}");
             }
-        }
-    }
-
-    private static T[] Random<T>(int count, int seed) where T : INumberBase<T>
-    {
-        var rng = new System.Random(seed);
-        return [.. Enumerable.Range(0, count).Select(_ => T.CreateChecked(rng.NextDouble() * 2 - 1))];
-    }
-
-    private static void WithThreads(int threads, Action body)
-    {
-        int saved = Threading.NumThreads;
-        Threading.NumThreads = threads;
-        try
-        {
-            body();
-        }
-        finally
-        {
-            Threading.NumThreads = saved;
         }
     }
 }

@@ -41,7 +41,7 @@ public class FlatPositionConvTests
                 var expected = ConvKernel.Forward("conv2d", 2, x, w, bias, null, padding, null, dilation, groups, ConvMicroKernel.Portable);
                 foreach (int threads in new[] { 1, 2 })
                 {
-                    var actual = WithThreads(threads, () =>
+                    var actual = TestThreads.With(threads, () =>
                         ConvKernel.Forward("conv2d", 2, x, w, bias, null, padding, null, dilation, groups, ConvMicroKernel.FlatPositions));
                     AssertClose(expected, actual, dtype == DType.Float32 ? 1e-4 : 1e-10, $"{name}, {dtype}, bias {bias is not null}, {threads} thread(s)");
                 }
@@ -92,20 +92,6 @@ public class FlatPositionConvTests
             var expected = ConvKernel.Forward("conv2d", 2, x, w, b, stride, [1], null, null, 1, ConvMicroKernel.Portable);
             // Forced on a stride it does not take, the kernel defers to the default dispatch.
             AssertClose(expected, ConvKernel.Forward("conv2d", 2, x, w, b, stride, [1], null, null, 1, ConvMicroKernel.FlatPositions), 1e-4, $"stride [{string.Join(", ", stride)}]");
-        }
-    }
-
-    private static T WithThreads<T>(int threads, Func<T> body)
-    {
-        int saved = Threading.NumThreads;
-        Threading.NumThreads = threads;
-        try
-        {
-            return body();
-        }
-        finally
-        {
-            Threading.NumThreads = saved;
         }
     }
 

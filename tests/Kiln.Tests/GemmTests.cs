@@ -19,7 +19,7 @@ public class GemmTests
     {
         foreach (int threads in new[] { 1, 2 })
         {
-            WithThreads(threads, () =>
+            TestThreads.With(threads, () =>
             {
                 var p = Problem.Random<float>(m, n, k, seed: m * 31 + n * 7 + k);
                 p.Run(accumulate: false);
@@ -45,7 +45,7 @@ public class GemmTests
     {
         foreach (int threads in new[] { 1, 2 })
         {
-            WithThreads(threads, () =>
+            TestThreads.With(threads, () =>
             {
                 var p = Problem.Random<float>(67, 131, 300, seed: 5, transposeA, transposeB);
                 p.Run(accumulate: false);
@@ -111,7 +111,7 @@ public class GemmTests
         {
             foreach (int threads in new[] { 1, 2 })
             {
-                WithThreads(threads, () =>
+                TestThreads.With(threads, () =>
                 {
                     var p = Problem.Random<float>(m, n, k, seed: m + 3 * n + 5 * k, initialC: true);
                     p.RunOn(kernel, accumulate: true);
@@ -162,7 +162,7 @@ public class GemmTests
         {
             foreach (int n in new[] { 256, 700 })
             {
-                WithThreads(2, () =>
+                TestThreads.With(2, () =>
                 {
                     var p = Problem.Random<float>(301, n, 200, seed: n, initialC: true);
                     p.RunOn(kernel, accumulate: true);
@@ -205,14 +205,6 @@ public class GemmTests
         sbyte[] a = [100, 100], b = [100, 100], c = [0];
         Gemm.Run<sbyte>(1, 1, 2, a, (2, 1), b, (1, 1), c, (1, 1), accumulate: false);
         Assert.Equal((sbyte)32, c[0]);
-    }
-
-    private static void WithThreads(int threads, Action body)
-    {
-        int saved = Threading.NumThreads;
-        Threading.NumThreads = threads;
-        try { body(); }
-        finally { Threading.NumThreads = saved; }
     }
 
     /// <summary>A random product with its operands stored row- or column-major, and the naive double-precision answer.</summary>

@@ -42,15 +42,15 @@ public class NarrowGemmTests
     private static void Check<T>(int m, int n, int k, double tolerance) where T : unmanaged, INumberBase<T>
     {
         int lda = k + 5, ldc = n + 3;
-        var a = Random<T>(m * lda, 1);
-        var w = Random<T>(n * k, 2);
-        var c = Random<T>(m * ldc, 3);
+        var a = TestThreads.Random<T>(m * lda, 1);
+        var w = TestThreads.Random<T>(n * k, 2);
+        var c = TestThreads.Random<T>(m * ldc, 3);
         foreach (bool accumulate in new[] { false, true })
         {
             foreach (int threads in new[] { 1, 2 })
             {
                 var got = (T[])c.Clone();
-                WithThreads(threads, () => Gemm.Run<T>(m, n, k, a, (lda, 1), w, (1, k), got, (ldc, 1), accumulate));
+                TestThreads.With(threads, () => Gemm.Run<T>(m, n, k, a, (lda, 1), w, (1, k), got, (ldc, 1), accumulate));
                 for (int i = 0; i < m; i++)
                 {
                     for (int j = 0; j < ldc; j++)
@@ -68,26 +68,6 @@ public class NarrowGemmTests
                     }
                 }
             }
-        }
-    }
-
-    private static T[] Random<T>(int count, int seed) where T : INumberBase<T>
-    {
-        var rng = new System.Random(seed);
-        return [.. Enumerable.Range(0, count).Select(_ => T.CreateChecked(rng.NextDouble() * 2 - 1))];
-    }
-
-    private static void WithThreads(int threads, Action body)
-    {
-        int saved = Threading.NumThreads;
-        Threading.NumThreads = threads;
-        try
-        {
-            body();
-        }
-        finally
-        {
-            Threading.NumThreads = saved;
         }
     }
 }

@@ -23,7 +23,7 @@ public class PackedGemmTests
         foreach (var kernel in Kernels<float>())
             foreach (int threads in new[] { 1, 2 })
                 foreach (bool accumulate in new[] { false, true })
-                    WithThreads(threads, () => Check<float>(m, n, k, kernel, accumulate, transposeB: false, relTol: 1e-5, $"{kernel}, {threads} thread(s)"));
+                    TestThreads.With(threads, () => Check<float>(m, n, k, kernel, accumulate, transposeB: false, relTol: 1e-5, $"{kernel}, {threads} thread(s)"));
     }
 
     [Theory]
@@ -38,14 +38,14 @@ public class PackedGemmTests
     [Fact]
     public void One_packed_b_serves_many_products()
     {
-        var p = PackedMatrixB<float>.Pack(37, 45, Random<float>(37 * 45, 1), (45, 1));
+        var p = PackedMatrixB<float>.Pack(37, 45, TestThreads.Random<float>(37 * 45, 1), (45, 1));
         for (int seed = 2; seed < 5; seed++)
         {
-            var a = Random<float>(11 * 37, seed);
+            var a = TestThreads.Random<float>(11 * 37, seed);
             var c = new float[11 * 45];
             Gemm.RunPacked<float>(11, a, (37, 1), p, c, (45, 1), accumulate: false);
             var expected = new float[11 * 45];
-            Gemm.Run<float>(11, 45, 37, a, (37, 1), Random<float>(37 * 45, 1), (45, 1), expected, (45, 1), accumulate: false);
+            Gemm.Run<float>(11, 45, 37, a, (37, 1), TestThreads.Random<float>(37 * 45, 1), (45, 1), expected, (45, 1), accumulate: false);
             for (int i = 0; i < c.Length; i++)
                 Assert.Equal(expected[i], c[i], 1e-4f);
         }
@@ -80,10 +80,10 @@ public class PackedGemmTests
         where T : unmanaged, INumberBase<T>
     {
         const int pad = 3;
-        var a = Random<T>(m * (k + pad), m + n + k);
-        var b = Random<T>(k * n, 2 * k + n);
+        var a = TestThreads.Random<T>(m * (k + pad), m + n + k);
+        var b = TestThreads.Random<T>(k * n, 2 * k + n);
         (nint Row, nint Col) strideB = transposeB ? (1, k) : (n, 1);
-        var c = accumulate ? Random<T>(m * (n + pad), 7) : new T[m * (n + pad)];
+        var c = accumulate ? TestThreads.Random<T>(m * (n + pad), 7) : new T[m * (n + pad)];
         var expected = new double[m * n];
         for (int i = 0; i < m; i++)
         {
@@ -107,22 +107,5 @@ public class PackedGemmTests
                     Assert.Fail($"{what} {m}x{n}x{k} accumulate={accumulate}: C[{i}, {j}] = {actual}, expected {want}");
             }
         }
-    }
-
-    private static T[] Random<T>(int count, int seed) where T : unmanaged, INumberBase<T>
-    {
-        var rng = new System.Random(seed);
-        var values = new T[count];
-        for (int i = 0; i < count; i++)
-            values[i] = T.CreateChecked(rng.NextDouble() * 2 - 1);
-        return values;
-    }
-
-    private static void WithThreads(int threads, Action body)
-    {
-        int saved = Threading.NumThreads;
-        Threading.NumThreads = threads;
-        try { body(); }
-        finally { Threading.NumThreads = saved; }
     }
 }
