@@ -52,7 +52,13 @@ public class PackedWeightCacheTests
         var layer = new Linear(In, Out);
         var x = Tensor.Rand(Rows, In);
         Tensor before;
-        using (Autograd.NoGrad()) before = layer.Forward(x);
+        // Two calls: the packed copy is reused, so after the write the weight counts as written now and then, and is
+        // packed afresh (not left unpacked as a weight in training is).
+        using (Autograd.NoGrad())
+        {
+            layer.Forward(x);
+            before = layer.Forward(x);
+        }
         AssertClose(Reference(x, layer), before);
         Assert.NotNull(layer.Weight.storage.PackedWeights);
         Mutations[route](layer);
@@ -126,6 +132,39 @@ public class PackedWeightCacheTests
         NoGrad(() => w.Sub_(w.Grad!, alpha: 0.1));
         AssertClose(x.Matmul(w.Detach().T), Functional.Linear(x, w).Detach());
     }
+
+    [Fact]
+    public void A_weight_written_after_every_product_is_left_unpacked_until_it_settles()
+    {
+        var layer = new Linear(In, Out);
+        var x = Tensor.Rand(Rows, In);
+        var optimizer = new SGD(layer.Parameters(), lr: 0.1);
+        for (int step = 0; step < 4; step++)
+        {
+            // One product a step, as in training: it sees that step's weight, packed (the first) or read in place (the rest).
+            var expected = Reference(x, layer);
+            var y = layer.Forward(x);
+            AssertClose(expected, y.Detach());
+            Assert.Equal(step == 0, Packed(layer) is not null);
+            y.Square().Sum().Backward();
+            optimizer.Step();
+        }
+        // Settled: the first product after training finds a newer version than its mark and still reads the weight
+        // itself; the next finds it unchanged and packs it; the one after reuses that copy.
+        using (Autograd.NoGrad())
+        {
+            AssertClose(Reference(x, layer), layer.Forward(x));
+            Assert.Null(Packed(layer));
+            AssertClose(Reference(x, layer), layer.Forward(x));
+            var packed = Packed(layer);
+            Assert.NotNull(packed);
+            AssertClose(Reference(x, layer), layer.Forward(x));
+            Assert.Same(packed, Packed(layer));
+        }
+    }
+
+    /// <summary>The packed copy the layer's weight storage holds for its product, or null (none, or a training mark).</summary>
+    private static object? Packed(Linear layer) => Assert.Single(layer.Weight.storage.PackedWeights!).Packed;
 
     [Fact]
     public void Parameters_sharing_a_storage_keep_separate_packed_copies()

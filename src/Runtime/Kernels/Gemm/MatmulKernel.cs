@@ -69,8 +69,8 @@ internal static unsafe class MatmulKernel
             if (count == 1 || TryFoldBatchIntoRows(batch, m, batchA, batchB, batchC, ref ma, ref mc))
             {
                 int rows = checked((int)(count * m));
-                if (weightB && Gemm.WouldPackB(rows, n, k, ma, mb))
-                    Gemm.RunPackedPinned(rows, ma, PackedWeightCache.Get(b.storage, b.offset, k, n, (mb.RowStride, mb.ColStride), mb.Data), mc, accumulate, parallel: true);
+                if (weightB && Gemm.WouldPackB(rows, n, k, ma, mb) && PackedWeightCache.Get(b.storage, b.offset, k, n, (mb.RowStride, mb.ColStride), mb.Data) is { } packed)
+                    Gemm.RunPackedPinned(rows, ma, packed, mc, accumulate, parallel: true);
                 else
                     Gemm.Run(rows, n, k, ma, mb, mc, accumulate, parallel: true);
                 return;

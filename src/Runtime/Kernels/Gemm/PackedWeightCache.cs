@@ -23,9 +23,20 @@ internal static unsafe class PackedWeightCache
 
     /// <summary>
     /// One prepared form of (part of) the storage's contents — a <see cref="PackedMatrixB{T}"/> for a <see cref="Key"/>,
-    /// or whatever another kernel keys by its own record — and the storage version whose contents it holds.
+    /// or whatever another kernel keys by its own record — and the storage version whose contents it holds; or, with no
+    /// prepared form, a mark that a weight in training was last seen at that version (see <see cref="Get{T}"/>).
     /// </summary>
-    internal sealed record Entry(object Key, int Version, object Packed);
+    internal sealed class Entry(object key, int version, object? packed)
+    {
+        internal object Key { get; } = key;
+
+        internal int Version { get; } = version;
+
+        internal object? Packed { get; } = packed;
+
+        /// <summary>How many products have reused <see cref="Packed"/> since it was prepared (a hint, counted without locks).</summary>
+        internal int Reuses;
+    }
 
     /// <summary>
     /// Whether products keep <paramref name="weight"/> prepared across calls: a module's <see cref="NN.Parameter"/> or a leaf that
@@ -38,15 +49,18 @@ internal static unsafe class PackedWeightCache
     /// <summary>
     /// The packed form of B (k×n at element <paramref name="offset"/> of <paramref name="storage"/>, strides
     /// <paramref name="stride"/>; <paramref name="b"/> points at B[0, 0]) for the best micro-kernel: the cached one when
-    /// the storage has not been written since it was packed, else packed now and cached.
+    /// the storage has not been written since it was packed, else packed now and cached — or null while the weight is
+    /// being trained: its last packed copy went stale before any product reused it, so packing it whole again (on one
+    /// thread) would serve one product only, where the product's own packing is split between its threads. Null again
+    /// until a product finds the weight unchanged since the previous one; then it is packed and cached once more.
     /// </summary>
-    internal static PackedMatrixB<T> Get<T>(Storage storage, long offset, int k, int n, (nint Row, nint Col) stride, T* b)
+    internal static PackedMatrixB<T>? Get<T>(Storage storage, long offset, int k, int n, (nint Row, nint Col) stride, T* b)
         where T : unmanaged, INumberBase<T>
     {
         var kernel = Gemm.BestKernel<T>();
         var key = new Key(typeof(T), offset, k, n, stride.Row, stride.Col, kernel);
-        return GetOrCreate(storage, key, (K: k, N: n, Stride: stride, B: (nint)b, Kernel: kernel),
-            static s => PackedMatrixB<T>.Pack(s.K, s.N, new MatrixRef<T>((T*)s.B, s.Stride.Row, s.Stride.Col), s.Kernel));
+        return Prepare(storage, key, (K: k, N: n, Stride: stride, B: (nint)b, Kernel: kernel),
+            static s => PackedMatrixB<T>.Pack(s.K, s.N, new MatrixRef<T>((T*)s.B, s.Stride.Row, s.Stride.Col), s.Kernel), skipWhileTrained: true);
     }
 
     /// <summary>
@@ -56,21 +70,38 @@ internal static unsafe class PackedWeightCache
     /// prepare the same weight both get a correct copy and one of them is kept.
     /// </summary>
     internal static TValue GetOrCreate<TValue, TState>(Storage storage, object key, TState state, Func<TState, TValue> create)
+        where TValue : class =>
+        Prepare(storage, key, state, create, skipWhileTrained: false)!;
+
+    /// <summary><see cref="GetOrCreate"/>, or with <paramref name="skipWhileTrained"/> null while the weight is trained (see <see cref="Get{T}"/>).</summary>
+    private static TValue? Prepare<TValue, TState>(Storage storage, object key, TState state, Func<TState, TValue> create, bool skipWhileTrained)
         where TValue : class
     {
         // Read before preparing: a write that lands meanwhile leaves this copy tagged with a version that is already
         // stale, so it is never used, rather than torn contents tagged as current.
         int version = Volatile.Read(ref storage.Version);
+        Entry? previous = null;
         foreach (var e in Volatile.Read(ref storage.PackedWeights) ?? [])
         {
-            if (e.Version == version && e.Key.Equals(key)) return (TValue)e.Packed;
+            if (!e.Key.Equals(key)) continue;
+            if (e.Version == version && e.Packed is not null)
+            {
+                Interlocked.Increment(ref e.Reuses);
+                return (TValue)e.Packed;
+            }
+            previous = e;
+            break;
+        }
+        if (skipWhileTrained && previous is not null && previous.Version != version && (previous.Packed is null || Volatile.Read(ref previous.Reuses) == 0))
+        {
+            Publish(storage, new Entry(key, version, null));
+            return null;
         }
         var value = create(state);
         Publish(storage, new Entry(key, version, value));
         return value;
     }
 
-    /// <summary>Puts <paramref name="entry"/> first among <paramref name="storage"/>'s entries, in place of any older copy of the same matrix.</summary>
     private static void Publish(Storage storage, Entry entry)
     {
         while (true)
