@@ -56,7 +56,7 @@ internal static unsafe class FlatPositionConv<T> where T : unmanaged, INumberBas
                     int ch0 = block * rows, channels = Math.Min(rows, m - ch0);
                     for (int r = 0; r < rows; r++)
                         bias[r] = x.Bias != null && r < channels ? x.Bias[(nint)group * m + ch0 + r] : T.Zero;
-                    var image = new ImageBlock(padded, taps, k, packedWeights + (nint)group * mPad * k + (nint)ch0 * k, bias,
+                    var image = new ImageBlock(padded, taps, k, packedWeights + (nint)group * mPad * k + (nint)ch0 * k, x.Bias == null ? null : bias,
                         x.Output + (imageGroup * m + ch0) * window.Columns, channels);
                     Rows(image, rows, geometry.Width, window, oh0, oh1, flat, ld);
                 }
@@ -134,16 +134,10 @@ internal static unsafe class FlatPositionConv<T> where T : unmanaged, INumberBas
         int rows = TRows.Count, lanes = Vector512<T>.Count;
         T* bias = b.Bias, a = b.Weights;
         int* taps = b.Taps;
-        Vector512<T> c00 = Vector512.Create(bias[0]), c01 = c00, c10 = Vector512.Create(bias[1]), c11 = c10;
-        Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default;
-        Vector512<T> c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        Vector512<T> c80 = default, c81 = default, c90 = default, c91 = default, ca0 = default, ca1 = default;
-        Vector512<T> cb0 = default, cb1 = default;
-        if (rows > 2) { c20 = c21 = Vector512.Create(bias[2]); c30 = c31 = Vector512.Create(bias[3]); }
-        if (rows > 4) { c40 = c41 = Vector512.Create(bias[4]); c50 = c51 = Vector512.Create(bias[5]); }
-        if (rows > 6) { c60 = c61 = Vector512.Create(bias[6]); c70 = c71 = Vector512.Create(bias[7]); }
-        if (rows > 8) { c80 = c81 = Vector512.Create(bias[8]); c90 = c91 = Vector512.Create(bias[9]); }
-        if (rows > 10) { ca0 = ca1 = Vector512.Create(bias[10]); cb0 = cb1 = Vector512.Create(bias[11]); }
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
+        Vector512<T> c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
         for (int t = 0, k = b.K; t < k; t++, a += rows)
         {
             T* p = src + taps[t];
@@ -176,18 +170,27 @@ internal static unsafe class FlatPositionConv<T> where T : unmanaged, INumberBas
                 FmaStep.Row(a[11], b0, b1, ref cb0, ref cb1);
             }
         }
-        Store(dst, c00, c01);
-        Store(dst + ld, c10, c11);
-        if (rows > 2) { Store(dst + 2 * ld, c20, c21); Store(dst + 3 * ld, c30, c31); }
-        if (rows > 4) { Store(dst + 4 * ld, c40, c41); Store(dst + 5 * ld, c50, c51); }
-        if (rows > 6) { Store(dst + 6 * ld, c60, c61); Store(dst + 7 * ld, c70, c71); }
-        if (rows > 8) { Store(dst + 8 * ld, c80, c81); Store(dst + 9 * ld, c90, c91); }
-        if (rows > 10) { Store(dst + 10 * ld, ca0, ca1); Store(dst + 11 * ld, cb0, cb1); }
+        // The bias is added last, as DirectConv{T} adds it, so both give the same bits (a NativeAOT binary without
+        // AVX-512 runs that one and must match the JIT).
+        Store(dst, c00, c01, bias, 0);
+        Store(dst + ld, c10, c11, bias, 1);
+        if (rows > 2) { Store(dst + 2 * ld, c20, c21, bias, 2); Store(dst + 3 * ld, c30, c31, bias, 3); }
+        if (rows > 4) { Store(dst + 4 * ld, c40, c41, bias, 4); Store(dst + 5 * ld, c50, c51, bias, 5); }
+        if (rows > 6) { Store(dst + 6 * ld, c60, c61, bias, 6); Store(dst + 7 * ld, c70, c71, bias, 7); }
+        if (rows > 8) { Store(dst + 8 * ld, c80, c81, bias, 8); Store(dst + 9 * ld, c90, c91, bias, 9); }
+        if (rows > 10) { Store(dst + 10 * ld, ca0, ca1, bias, 10); Store(dst + 11 * ld, cb0, cb1, bias, 11); }
     }
 
+    /// <summary>One channel's two registers of positions, plus its bias where the convolution has one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(T* dst, Vector512<T> lo, Vector512<T> hi)
+    private static void Store(T* dst, Vector512<T> lo, Vector512<T> hi, T* bias, int channel)
     {
+        if (bias != null)
+        {
+            var b = Vector512.Create(bias[channel]);
+            lo += b;
+            hi += b;
+        }
         lo.Store(dst);
         hi.Store(dst + Vector512<T>.Count);
     }
