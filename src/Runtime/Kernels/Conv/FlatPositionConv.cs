@@ -125,8 +125,8 @@ internal static unsafe class FlatPositionConv<T> where T : unmanaged, INumberBas
 
     /// <summary>
     /// <typeparamref name="TRows"/> output channels × two registers of flat positions from <paramref name="src"/> (the
-    /// padded input at the tile's first position): bias + Σ over taps of the tap's weight times the input at the tap's
-    /// offset, into <paramref name="dst"/>: channel r's positions from dst + r·<paramref name="ld"/>.
+    /// padded input at the tile's first position): Σ over taps of the tap's weight times the input at the tap's offset,
+    /// then the bias, into <paramref name="dst"/>: channel r's positions from dst + r·<paramref name="ld"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TRows>(T* src, in ImageBlock b, T* dst, nint ld) where TRows : struct, ITileRows
