@@ -35,6 +35,17 @@ public class PackedGemmTests
                 Check<double>(m, n, k, kernel, accumulate, transposeB: true, relTol: 1e-12, kernel.ToString());
     }
 
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void A_row_to_start_from_begins_every_row_on_every_kernel_and_thread_count(int m, int n, int k)
+    {
+        foreach (var kernel in Kernels<float>())
+            foreach (int threads in new[] { 1, 2 })
+                TestThreads.With(threads, () => Check<float>(m, n, k, kernel, accumulate: false, transposeB: false, relTol: 1e-5, $"{kernel}, {threads} thread(s), row to start from", rowInit: true));
+        foreach (var kernel in Kernels<double>())
+            Check<double>(m, n, k, kernel, accumulate: false, transposeB: true, relTol: 1e-12, $"{kernel}, row to start from", rowInit: true);
+    }
+
     [Fact]
     public void One_packed_b_serves_many_products()
     {
@@ -60,6 +71,18 @@ public class PackedGemmTests
         Assert.Equal([1, 2, 3, 4, 5, 6], c);
         Gemm.RunPacked<double>(2, [], (0, 1), p, c, (3, 1), accumulate: false);
         Assert.All(c, v => Assert.Equal(0, v));
+        Gemm.RunPacked<double>(2, [], (0, 1), p, c, (3, 1), accumulate: false, rowInit: [7, 8, 9]);
+        Assert.Equal([7, 8, 9, 7, 8, 9], c);
+    }
+
+    [Fact]
+    public void A_row_to_start_from_must_fit_c_and_not_accumulate()
+    {
+        var p = PackedMatrixB<float>.Pack(4, 4, new float[16], (4, 1));
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.RunPacked<float>(2, new float[8], (4, 1), p, new float[8], (4, 1), accumulate: false, rowInit: new float[3]));
+        Assert.Contains("4 columns", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => Gemm.RunPacked<float>(2, new float[8], (4, 1), p, new float[8], (4, 1), accumulate: true, rowInit: new float[4]));
+        Assert.Contains("no accumulation", ex.Message);
     }
 
     [Fact]
@@ -76,7 +99,7 @@ public class PackedGemmTests
         new[] { MicroKernelChoice.Fma512, MicroKernelChoice.Fma256, MicroKernelChoice.Portable }.Where(Gemm.IsSupported<T>);
 
     /// <summary>A (row-major, padded rows) times B (row- or column-major) into a padded C that starts random when accumulating.</summary>
-    private static void Check<T>(int m, int n, int k, MicroKernelChoice kernel, bool accumulate, bool transposeB, double relTol, string what)
+    private static void Check<T>(int m, int n, int k, MicroKernelChoice kernel, bool accumulate, bool transposeB, double relTol, string what, bool rowInit = false)
         where T : unmanaged, INumberBase<T>
     {
         const int pad = 3;
@@ -84,12 +107,13 @@ public class PackedGemmTests
         var b = TestThreads.Random<T>(k * n, 2 * k + n);
         (nint Row, nint Col) strideB = transposeB ? (1, k) : (n, 1);
         var c = accumulate ? TestThreads.Random<T>(m * (n + pad), 7) : new T[m * (n + pad)];
+        var start = rowInit ? TestThreads.Random<T>(n, 11) : [];
         var expected = new double[m * n];
         for (int i = 0; i < m; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                double sum = accumulate ? double.CreateChecked(c[i * (n + pad) + j]) : 0;
+                double sum = accumulate ? double.CreateChecked(c[i * (n + pad) + j]) : rowInit ? double.CreateChecked(start[j]) : 0;
                 for (int p = 0; p < k; p++)
                     sum += double.CreateChecked(a[i * (k + pad) + p]) * double.CreateChecked(b[p * strideB.Row + j * strideB.Col]);
                 expected[i * n + j] = sum;
@@ -97,7 +121,7 @@ public class PackedGemmTests
         }
         if (!accumulate) Array.Fill(c, T.CreateChecked(99));
         var packed = PackedMatrixB<T>.Pack(k, n, b, strideB, kernel);
-        Gemm.RunPacked<T>(m, a, (k + pad, 1), packed, c, (n + pad, 1), accumulate);
+        Gemm.RunPacked<T>(m, a, (k + pad, 1), packed, c, (n + pad, 1), accumulate, rowInit: start);
         for (int i = 0; i < m; i++)
         {
             for (int j = 0; j < n; j++)

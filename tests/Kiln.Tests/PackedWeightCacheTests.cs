@@ -83,6 +83,26 @@ public class PackedWeightCacheTests
             AssertClose(Reference(x, layer), layer.Forward(x));
     }
 
+    [Theory]
+    [InlineData("float32")]
+    [InlineData("float64")]
+    public void A_bias_the_tiles_cannot_start_from_is_added_whole(string dtypeName)
+    {
+        var dtype = dtypeName == "float32" ? DType.Float32 : DType.Float64;
+        var layer = new Linear(In, Out, dtype: dtype);
+        var x = Tensor.Rand([3, 40, In], dtype);
+        // Every other element of a longer vector: not contiguous, so it is copied into the result before the product.
+        var strided = Tensor.Rand([Out, 2], dtype).Select(1, 0);
+        Assert.False(strided.IsContiguous);
+        using var noGrad = Autograd.NoGrad();
+        var expected = x.Matmul(layer.Weight.Detach().Clone().T) + strided;
+        for (int i = 0; i < 2; i++)
+        {
+            AssertClose(expected, Functional.Linear(x, layer.Weight, strided));
+            AssertClose(expected, Functional.Linear(x, layer.Weight, strided.Contiguous()));
+        }
+    }
+
     [Fact]
     public void Double_weights_are_cached_and_refreshed()
     {

@@ -22,8 +22,7 @@ public static partial class Functional
         var dtype = LinalgOps.SameDType("linear", input.DType, weight.DType, "weight");
         if (bias is not null) LinalgOps.SameDType("linear", input.DType, bias.DType, "bias");
         var result = Tensor.Empty(dtype, LinalgOps.LinearShape(input.shape, weight.shape, bias?.shape));
-        if (bias is not null) CopyKernel.Copy(bias, result);
-        MatmulKernel.MatmulInto(input, weight.Dim == 2 ? weight.TransposeUntracked(0, 1) : weight, result, accumulate: bias is not null, weightB: PackedWeightCache.IsWeight(weight));
+        MatmulKernel.MatmulInto(input, weight.Dim == 2 ? weight.TransposeUntracked(0, 1) : weight, result, accumulate: false, weightB: PackedWeightCache.IsWeight(weight), bias: bias);
         bool record = GradRecorder.IsNeeded(input, weight) || (bias is not null && GradRecorder.IsNeeded(bias));
         return record ? GradRecorder.Record("linear", Attrs.Empty, [input, weight, bias], [result])[0] : result;
     }

@@ -16,15 +16,18 @@ internal static unsafe class BlockedGemm<T, TKernel>
     /// Requires m, n, k &gt; 0.
     /// </summary>
     internal static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, MatrixRef<T> c, bool accumulate) =>
-        Run(m, n, k, a, b, null, c, accumulate, 0, n);
+        Run(m, n, k, a, b, null, c, accumulate, 0, n, null);
 
     /// <summary>
     /// The same product with B already packed by <see cref="PackAll"/> for this k and n (so a B that many
     /// products share is packed once), on columns [<paramref name="colStart"/>, <paramref name="colEnd"/>) of B and C
-    /// only; colStart a multiple of NR. Requires m, n, k &gt; 0.
+    /// only; colStart a multiple of NR. Requires m, n, k &gt; 0. <paramref name="rowInit"/>, where not null, is the
+    /// n-vector every row of C starts from instead of 0 (a linear layer's bias; <paramref name="accumulate"/> is then
+    /// false): each tile copies its part just before its first product, on the thread that computes it, rather than a
+    /// pass over all of C on one thread before the product.
     /// </summary>
-    internal static void RunPacked(int m, int n, int k, MatrixRef<T> a, T* packedB, MatrixRef<T> c, bool accumulate, int colStart, int colEnd) =>
-        Run(m, n, k, a, default, packedB, c, accumulate, colStart, colEnd);
+    internal static void RunPacked(int m, int n, int k, MatrixRef<T> a, T* packedB, MatrixRef<T> c, bool accumulate, int colStart, int colEnd, T* rowInit = null) =>
+        Run(m, n, k, a, default, packedB, c, accumulate, colStart, colEnd, rowInit);
 
     /// <summary>Elements <see cref="PackAll"/> writes for a k×n B: every panel, its columns padded to whole slivers.</summary>
     internal static long PackedLength(int k, int n) => (long)RoundUp(n, TKernel.NR) * k;
@@ -51,7 +54,7 @@ internal static unsafe class BlockedGemm<T, TKernel>
     /// a sub-range of whole slivers of a packed panel is itself laid out as a narrower panel).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* packedB, MatrixRef<T> c, bool accumulate, int colStart, int colEnd)
+    private static void Run(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* packedB, MatrixRef<T> c, bool accumulate, int colStart, int colEnd, T* rowInit)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         // Equal-sized blocks: k = KC + 1 becomes two slices of about KC/2, not KC and 1.
@@ -67,7 +70,8 @@ internal static unsafe class BlockedGemm<T, TKernel>
             for (int pc = 0; pc < k; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, k - pc);
-                bool acc = accumulate || pc > 0;
+                bool acc = accumulate || pc > 0 || rowInit != null;
+                T* init = pc == 0 && rowInit != null ? rowInit + jc + lo : null;
                 T* panel = packB;
                 if (packedB == null)
                     GemmPacking.PackB(b.Offset(pc, jc), kc, nc, nr, packB);
@@ -77,7 +81,7 @@ internal static unsafe class BlockedGemm<T, TKernel>
                 {
                     int mc = Math.Min(mcStep, m - ic);
                     GemmPacking.PackA(a.Offset(ic, pc), mc, kc, mr, packA);
-                    Sweep(mc, hi - lo, kc, packA, panel, c.Offset(ic, jc + lo), acc);
+                    Sweep(mc, hi - lo, kc, packA, panel, c.Offset(ic, jc + lo), acc, init);
                 }
             }
         }
@@ -114,12 +118,15 @@ internal static unsafe class BlockedGemm<T, TKernel>
             }
             int rows = Math.Min(unitRows, m - r0);
             GemmPacking.PackA(a.Offset(r0, 0), rows, k, mr, packA);
-            Sweep(rows, n, k, packA, packB, c.Offset(r0, 0), accumulate);
+            Sweep(rows, n, k, packA, packB, c.Offset(r0, 0), accumulate, null);
         }
     }
 
-    /// <summary>The micro-kernel over an mc×nc block of C from packed A and B, each B sliver sweeping the A block while it is close in cache.</summary>
-    private static void Sweep(int mc, int nc, int kc, T* packA, T* packB, MatrixRef<T> c, bool accumulate)
+    /// <summary>
+    /// The micro-kernel over an mc×nc block of C from packed A and B, each B sliver sweeping the A block while it is close
+    /// in cache; each tile first set to <paramref name="init"/>'s columns where that is not null.
+    /// </summary>
+    private static void Sweep(int mc, int nc, int kc, T* packA, T* packB, MatrixRef<T> c, bool accumulate, T* init)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         for (int jr = 0; jr < nc; jr += nr)
@@ -127,7 +134,12 @@ internal static unsafe class BlockedGemm<T, TKernel>
             T* bSliver = packB + (nint)jr * kc;
             int ncols = Math.Min(nr, nc - jr);
             for (int ir = 0; ir < mc; ir += mr)
-                TKernel.Run(kc, packA + (nint)ir * kc, bSliver, c.Offset(ir, jr), Math.Min(mr, mc - ir), ncols, accumulate);
+            {
+                var tile = c.Offset(ir, jr);
+                int rows = Math.Min(mr, mc - ir);
+                if (init != null) TileStore.FillRows(init + jr, tile, rows, ncols);
+                TKernel.Run(kc, packA + (nint)ir * kc, bSliver, tile, rows, ncols, accumulate);
+            }
         }
     }
 

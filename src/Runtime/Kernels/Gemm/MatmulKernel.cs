@@ -14,8 +14,10 @@ internal static unsafe class MatmulKernel
     /// has the shape of <c>matmul(a, b)</c> and the operands' common dtype (all checked by the caller).
     /// <paramref name="weightB"/>: b is a 2-d weight that later calls multiply by again, so its packed form is kept
     /// with its storage (<see cref="PackedWeightCache"/>); only for tensors whose every write bumps the storage version.
+    /// <paramref name="bias"/> (not with <paramref name="accumulate"/>), broadcast to the result's shape, is what the result
+    /// starts from instead of 0: a linear layer's bias, which the packed product sets tile by tile as it goes.
     /// </summary>
-    internal static void MatmulInto(Tensor a, Tensor b, Tensor result, bool accumulate, bool weightB = false)
+    internal static void MatmulInto(Tensor a, Tensor b, Tensor result, bool accumulate, bool weightB = false, Tensor? bias = null)
     {
         if (!result.IsContiguous)
             throw new InvalidOperationException($"matmul: the result tensor must be contiguous (shape {Shapes.Format(result.shape)}, strides {Shapes.Format(result.strides)})");
@@ -23,17 +25,27 @@ internal static unsafe class MatmulKernel
         var b2 = b.Dim == 1 ? b.UnsqueezeUntracked(1) : b;
         int batchRank = result.Dim - (a.Dim >= 2 ? 1 : 0) - (b.Dim >= 2 ? 1 : 0);
         long[] full = [.. result.shape.AsSpan(0, batchRank), a2.shape[^2], b2.shape[^1]];
-        Multiply(a2, b2, result.AsStrided(full, Shapes.ContiguousStrides(full), result.offset), accumulate, weightB && b.Dim == 2);
+        // Only a contiguous [N] bias of a float32 or float64 product can start its tiles; any other is copied in whole first.
+        bool rowBias = bias is { Dim: 1, IsContiguous: true } && bias.shape[0] == full[^1] && result.DType is DType.Float32 or DType.Float64;
+        if (bias is not null && !rowBias)
+        {
+            CopyKernel.Copy(bias, result);
+            accumulate = true;
+        }
+        Multiply(a2, b2, result.AsStrided(full, Shapes.ContiguousStrides(full), result.offset), accumulate, weightB && b.Dim == 2, rowBias ? bias : null);
     }
 
-    /// <summary>c = (accumulate ? c : 0) + a·b for a [..., M, K], b [..., K, N] and a contiguous c [batch..., M, N] their batch dims broadcast to.</summary>
-    private static void Multiply(Tensor a, Tensor b, Tensor c, bool accumulate, bool weightB)
+    /// <summary>
+    /// c = (accumulate ? c : rowBias ?? 0) + a·b for a [..., M, K], b [..., K, N] and a contiguous c [batch..., M, N] their
+    /// batch dims broadcast to; a rowBias is a contiguous [N] of c's dtype, float32 or float64.
+    /// </summary>
+    private static void Multiply(Tensor a, Tensor b, Tensor c, bool accumulate, bool weightB, Tensor? rowBias)
     {
         if (c.numel == 0) return;
         switch (c.DType)
         {
-            case DType.Float32: Typed<float>(a, b, c, accumulate, weightB); break;
-            case DType.Float64: Typed<double>(a, b, c, accumulate, weightB); break;
+            case DType.Float32: Typed<float>(a, b, c, accumulate, weightB, rowBias); break;
+            case DType.Float64: Typed<double>(a, b, c, accumulate, weightB, rowBias); break;
             case DType.Float16:
             case DType.BFloat16: ViaFloat32(a, b, c, accumulate); break;
             case DType.Int64: Typed<long>(a, b, c, accumulate); break;
@@ -53,7 +65,7 @@ internal static unsafe class MatmulKernel
         CastKernel.Cast(c32, c);
     }
 
-    private static void Typed<T>(Tensor a, Tensor b, Tensor c, bool accumulate, bool weightB = false)
+    private static void Typed<T>(Tensor a, Tensor b, Tensor c, bool accumulate, bool weightB = false, Tensor? rowBias = null)
         where T : unmanaged, INumberBase<T>
     {
         int batchRank = c.Dim - 2;
@@ -69,12 +81,21 @@ internal static unsafe class MatmulKernel
             if (count == 1 || TryFoldBatchIntoRows(batch, m, batchA, batchB, batchC, ref ma, ref mc))
             {
                 int rows = checked((int)(count * m));
-                if (weightB && Gemm.WouldPackB(rows, n, k, ma, mb) && PackedWeightCache.Get(b.storage, b.offset, k, n, (mb.RowStride, mb.ColStride), mb.Data) is { } packed)
+                var packed = weightB && Gemm.WouldPackB(rows, n, k, ma, mb) ? PackedWeightCache.Get(b.storage, b.offset, k, n, (mb.RowStride, mb.ColStride), mb.Data) : null;
+                if (packed is not null && rowBias is not null)
+                {
+                    fixed (byte* pbias = rowBias.storage.Bytes)
+                        Gemm.RunPackedPinned(rows, ma, packed, mc, accumulate: false, parallel: true, (T*)pbias + rowBias.offset);
+                    return;
+                }
+                StartFromBias(rowBias, c, ref accumulate);
+                if (packed is not null)
                     Gemm.RunPackedPinned(rows, ma, packed, mc, accumulate, parallel: true);
                 else
                     Gemm.Run(rows, n, k, ma, mb, mc, accumulate, parallel: true);
                 return;
             }
+            StartFromBias(rowBias, c, ref accumulate);
             long work = Math.Max((long)m * n * k, 1);
             if (work >= Gemm.ParallelThreshold)
             {
@@ -95,6 +116,14 @@ internal static unsafe class MatmulKernel
                 mc.Shift(BatchOffset(index, batch, batchC)),
                 accumulate, parallel);
         }
+    }
+
+    /// <summary>Copies <paramref name="rowBias"/> into every row of <paramref name="c"/>, for the products that do not start from it themselves.</summary>
+    private static void StartFromBias(Tensor? rowBias, Tensor c, ref bool accumulate)
+    {
+        if (rowBias is null) return;
+        CopyKernel.Copy(rowBias, c);
+        accumulate = true;
     }
 
     /// <summary>

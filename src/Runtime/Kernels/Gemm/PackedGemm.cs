@@ -10,35 +10,42 @@ internal static unsafe partial class Gemm
     /// <paramref name="b"/> and C m×n (strides <paramref name="strideC"/>). Large products split across threads
     /// (see SplitPacked), which all read the one packed B: from <see cref="ParallelThreshold"/> on, as measured on a
     /// recurrence's 16×512×128 step (one product every ~30 µs keeps the pool thread awake, and two row strips beat one thread).
+    /// A non-empty <paramref name="rowInit"/> (n elements; not with <paramref name="accumulate"/>) is what every row of C starts from instead of 0.
     /// </summary>
-    /// <exception cref="ArgumentException">A span is too short for its matrix and strides, or a stride is negative.</exception>
+    /// <exception cref="ArgumentException">A span is too short for its matrix and strides, a stride is negative, or rowInit does not fit.</exception>
     internal static void RunPacked<T>(int m, ReadOnlySpan<T> a, (nint Row, nint Col) strideA, PackedMatrixB<T> b,
-        Span<T> c, (nint Row, nint Col) strideC, bool accumulate, bool parallel = true)
+        Span<T> c, (nint Row, nint Col) strideC, bool accumulate, bool parallel = true, ReadOnlySpan<T> rowInit = default)
         where T : unmanaged, INumberBase<T>
     {
         int n = b.N, k = b.K;
         CheckExtent("A", a.Length, m, k, strideA);
         CheckExtent("C", c.Length, m, n, strideC);
+        if (!rowInit.IsEmpty && (rowInit.Length != n || accumulate))
+            throw new ArgumentException($"gemm: a row to start from needs C's {n} columns and no accumulation (got {rowInit.Length} elements, accumulate {accumulate})");
         if (m == 0 || n == 0) return;
-        fixed (T* pa = a, pc = c)
-            RunPackedPinned(m, new MatrixRef<T>(pa, strideA.Row, strideA.Col), b, new MatrixRef<T>(pc, strideC.Row, strideC.Col), accumulate, parallel);
+        fixed (T* pa = a, pc = c, pr = rowInit)
+            RunPackedPinned(m, new MatrixRef<T>(pa, strideA.Row, strideA.Col), b, new MatrixRef<T>(pc, strideC.Row, strideC.Col), accumulate, parallel, pr);
     }
 
-    /// <summary>The packed product on pinned operands whose sizes and strides are already checked.</summary>
-    internal static void RunPackedPinned<T>(int m, MatrixRef<T> a, PackedMatrixB<T> b, MatrixRef<T> c, bool accumulate, bool parallel)
+    /// <summary>
+    /// The packed product on pinned operands whose sizes and strides are already checked; with <paramref name="rowInit"/>
+    /// (not with <paramref name="accumulate"/>), C = rowInit + A·B, rowInit an n-vector every row starts from (a bias).
+    /// </summary>
+    internal static void RunPackedPinned<T>(int m, MatrixRef<T> a, PackedMatrixB<T> b, MatrixRef<T> c, bool accumulate, bool parallel, T* rowInit = null)
         where T : unmanaged, INumberBase<T>
     {
         if (m == 0 || b.N == 0) return;
         if (b.K == 0)
         {
-            if (!accumulate) Zero(c, m, b.N);
+            if (rowInit != null) TileStore.FillRows(rowInit, c, m, b.N);
+            else if (!accumulate) Zero(c, m, b.N);
             return;
         }
         switch (b.Kernel)
         {
-            case MicroKernelChoice.Fma512: SplitPacked<T, Fma512Kernel<T>>(m, a, b, c, accumulate, parallel); break;
-            case MicroKernelChoice.Fma256: SplitPacked<T, Fma256Kernel<T>>(m, a, b, c, accumulate, parallel); break;
-            default: SplitPacked<T, ScalarKernel<T>>(m, a, b, c, accumulate, parallel); break;
+            case MicroKernelChoice.Fma512: SplitPacked<T, Fma512Kernel<T>>(m, a, b, c, accumulate, parallel, rowInit); break;
+            case MicroKernelChoice.Fma256: SplitPacked<T, Fma256Kernel<T>>(m, a, b, c, accumulate, parallel, rowInit); break;
+            default: SplitPacked<T, ScalarKernel<T>>(m, a, b, c, accumulate, parallel, rowInit); break;
         }
     }
 
@@ -47,7 +54,7 @@ internal static unsafe partial class Gemm
     /// B fits in L2 and every thread can reread it there, else in strips of whole slivers of columns, so that each thread
     /// streams only its own part of a large B from memory (a 784×512 weight at batch 64: B, not A, is the traffic).
     /// </summary>
-    private static void SplitPacked<T, TKernel>(int m, MatrixRef<T> a, PackedMatrixB<T> b, MatrixRef<T> c, bool accumulate, bool parallel)
+    private static void SplitPacked<T, TKernel>(int m, MatrixRef<T> a, PackedMatrixB<T> b, MatrixRef<T> c, bool accumulate, bool parallel, T* rowInit)
         where T : unmanaged, INumberBase<T>
         where TKernel : IMicroKernel<T>
     {
@@ -59,18 +66,18 @@ internal static unsafe partial class Gemm
         if (work && (long)k * n * sizeof(T) > SmallPanelBytes && colTiles > 1)
         {
             CpuParallel.For(colTiles, 1, (t0, t1) =>
-                BlockedGemm<T, TKernel>.RunPacked(m, n, k, a, packed, c, accumulate, (int)t0 * TKernel.NR, Math.Min((int)t1 * TKernel.NR, n)));
+                BlockedGemm<T, TKernel>.RunPacked(m, n, k, a, packed, c, accumulate, (int)t0 * TKernel.NR, Math.Min((int)t1 * TKernel.NR, n), rowInit));
             return;
         }
         if (!work || m <= TKernel.MR)
         {
-            BlockedGemm<T, TKernel>.RunPacked(m, n, k, a, packed, c, accumulate, 0, n);
+            BlockedGemm<T, TKernel>.RunPacked(m, n, k, a, packed, c, accumulate, 0, n, rowInit);
             return;
         }
         CpuParallel.For((m + RowStep - 1) / RowStep, 1, (t0, t1) =>
         {
             int r0 = (int)t0 * RowStep, r1 = Math.Min((int)t1 * RowStep, m);
-            BlockedGemm<T, TKernel>.RunPacked(r1 - r0, n, k, a.Offset(r0, 0), packed, c.Offset(r0, 0), accumulate, 0, n);
+            BlockedGemm<T, TKernel>.RunPacked(r1 - r0, n, k, a.Offset(r0, 0), packed, c.Offset(r0, 0), accumulate, 0, n, rowInit);
         });
     }
 }

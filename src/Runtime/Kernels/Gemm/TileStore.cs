@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Kiln.Kernels.Gemm;
 
-/// <summary>A micro-kernel's result tile and C: prefetching C's rows, and writing the tile element by element (edge tiles, C with a non-unit column stride).</summary>
+/// <summary>A micro-kernel's result tile and C: prefetching C's rows, setting them to a bias, and writing the tile element by element (edge tiles, C with a non-unit column stride).</summary>
 internal static unsafe class TileStore
 {
     /// <summary>C[i, j] = (accumulate ? C[i, j] : 0) + tile[i·ld + j] for i &lt; mr, j &lt; nr.</summary>
@@ -19,6 +19,23 @@ internal static unsafe class TileStore
             nint cs = c.ColStride;
             for (int j = 0; j < nr; j++)
                 dst[j * cs] = accumulate ? dst[j * cs] + src[j] : src[j];
+        }
+    }
+
+    /// <summary>C[i, j] = row[j] for i &lt; m, j &lt; n: C's rows set to one vector (a bias) before products accumulate onto them.</summary>
+    internal static void FillRows<T>(T* row, MatrixRef<T> c, int m, int n) where T : unmanaged
+    {
+        var source = new ReadOnlySpan<T>(row, n);
+        for (int i = 0; i < m; i++)
+        {
+            if (c.ColStride == 1)
+            {
+                source.CopyTo(new Span<T>(c.At(i, 0), n));
+                continue;
+            }
+            T* dst = c.At(i, 0);
+            for (int j = 0; j < n; j++)
+                dst[j * c.ColStride] = row[j];
         }
     }
 
