@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using Kiln.Kernels;
+using Kiln.Kernels.Recurrent;
 using Kiln.NN;
 
 namespace Kiln.Tests.NN;
@@ -114,17 +117,70 @@ public sealed class LstmLayerTests
     [Fact]
     public void The_cells_tanh_is_within_4e_7_and_never_beyond_one()
     {
+        if (!Lanes256.IsSupported) return;
+        static float Tanh(float x) => LstmCell.Tanh<Lanes256, Vector256<float>>(Vector256.Create(x))[0];
         double worst = 0, worstAt = 0;
         for (double x = -30; x <= 30; x += 1e-4)
         {
-            float xf = (float)x, y = Kiln.Kernels.Recurrent.LstmCell.Tanh(new System.Numerics.Vector<float>(xf))[0];
+            float xf = (float)x, y = Tanh(xf);
             double error = Math.Abs(y - Math.Tanh(xf));
             if (error > worst) (worst, worstAt) = (error, xf);
             Assert.True(Math.Abs(y) <= 1, $"tanh({xf:R}) = {y:R}");
+            if (Lanes512.IsSupported) Assert.Equal(y, LstmCell.Tanh<Lanes512, Vector512<float>>(Vector512.Create(xf))[0]);
         }
         Assert.True(worst <= 4e-7, $"tanh is {worst:E3} off at {worstAt:R}");
-        Assert.True(float.IsNaN(Kiln.Kernels.Recurrent.LstmCell.Tanh(new System.Numerics.Vector<float>(float.NaN))[0]));
-        Assert.Equal(1f, Kiln.Kernels.Recurrent.LstmCell.Tanh(new System.Numerics.Vector<float>(float.PositiveInfinity))[0]);
+        Assert.True(float.IsNaN(Tanh(float.NaN)));
+        Assert.Equal(1f, Tanh(float.PositiveInfinity));
+    }
+
+    /// <summary>
+    /// Units moved to other positions of the row run in other registers (zmm, ymm, the padded tail) and must still give
+    /// the same bits: h and c may not depend on how many units a layer or a thread's part has.
+    /// </summary>
+    [Theory]
+    [InlineData(24)]
+    [InlineData(20)]
+    [InlineData(37)]
+    public void Every_unit_gets_the_same_bits_whatever_register_it_runs_in(int n)
+    {
+        var gates = TestThreads.Random<float>(4 * n, 1).Select(v => 6 * v).ToArray();
+        var bias = TestThreads.Random<float>(4 * n, 2);
+        var c = TestThreads.Random<float>(n, 3);
+        var (c0, h0) = Cell(gates, bias, c, n, shift: 0);
+        foreach (int shift in new[] { 1, 5, 8, 16 })
+        {
+            var (c1, h1) = Cell(gates, bias, c, n, shift);
+            Assert.Equal(c0, c1);
+            Assert.Equal(h0, h1);
+        }
+        for (int j = 0; j < n; j++)
+        {
+            double Sigmoid(int k) => 1 / (1 + Math.Exp(-(gates[k * n + j] + (double)bias[k * n + j])));
+            double cell = Sigmoid(1) * c[j] + Sigmoid(0) * Math.Tanh(gates[2 * n + j] + (double)bias[2 * n + j]);
+            Assert.True(Math.Abs(c0[j] - cell) <= 2e-6, $"c[{j}] = {c0[j]:R}, expected {cell:R}");
+            Assert.True(Math.Abs(h0[j] - Sigmoid(3) * Math.Tanh(cell)) <= 2e-6, $"h[{j}] = {h0[j]:R}, expected {Sigmoid(3) * Math.Tanh(cell):R}");
+        }
+    }
+
+    /// <summary>The cell on every unit moved <paramref name="shift"/> places along (cyclically), its results moved back.</summary>
+    private static (float[] C, float[] H) Cell(float[] gates, float[] bias, float[] c, int n, int shift)
+    {
+        int To(int j) => (j + shift) % n;
+        var g = new float[4 * n];
+        var b = new float[4 * n];
+        var cs = new float[n];
+        var hs = new float[n];
+        for (int j = 0; j < n; j++)
+        {
+            for (int k = 0; k < 4; k++)
+            {
+                g[k * n + To(j)] = gates[k * n + j];
+                b[k * n + To(j)] = bias[k * n + j];
+            }
+            cs[To(j)] = c[j];
+        }
+        LstmCell.Apply<float>(g, b, cs, hs);
+        return ([.. Enumerable.Range(0, n).Select(j => cs[To(j)])], [.. Enumerable.Range(0, n).Select(j => hs[To(j)])]);
     }
 
     [Fact]

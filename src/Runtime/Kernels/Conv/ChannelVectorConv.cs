@@ -46,7 +46,7 @@ internal static class ChannelVectorConv
 /// <typeparam name="TLanes">The register's operations.</typeparam>
 /// <typeparam name="TVec">The register type.</typeparam>
 internal static unsafe class ChannelVectorConv<TLanes, TVec>
-    where TLanes : struct, IChannelLanes<TVec>
+    where TLanes : struct, IFloatLanes<TVec>
     where TVec : struct
 {
     /// <summary>Output columns per tile: 12 accumulators, leaving registers for the weights and broadcasts (16 ymm on AVX2).</summary>

@@ -3,7 +3,6 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Kiln.Kernels.Elementwise;
 
 namespace Kiln.Kernels.Recurrent;
@@ -11,12 +10,15 @@ namespace Kiln.Kernels.Recurrent;
 /// <summary>The LSTM cell on one row of units: gates in, new cell state and h out.</summary>
 /// <remarks>
 /// The cell evaluates five activations per unit, as much work as the step's product, so float32 uses a rational tanh
-/// (<see cref="Tanh"/>) and <c>σ(x) = (1 + tanh(x/2))/2</c>: a dozen fused multiply-adds and a reciprocal each, where the
-/// exp-based forms take twice the instructions. Both are within 4e-7 of the true values (absolute; σ of very negative x
-/// is 0 to within that), which is what gate values that scale other values need; the registry's own sigmoid and tanh
-/// ops keep their relative accuracy. float64 runs the registry's activation kernels.
+/// (<see cref="Tanh{TLanes, TVec}"/>) and <c>σ(x) = (1 + tanh(x/2))/2</c>: a dozen fused multiply-adds and a division each,
+/// where the exp-based forms take twice the instructions. Both are within 4e-7 of the true values (absolute; σ of very
+/// negative x is 0 to within that), which is what gate values that scale other values need; the registry's own sigmoid
+/// and tanh ops keep their relative accuracy. The units run 16 to a zmm register where AVX-512 runs, then 8 to a ymm one:
+/// every operation is IEEE-rounded lane by lane (a division, not the CPU's reciprocal estimate, which differs between
+/// vector widths and vendors), so h and c have the same bits whichever width a unit took. float64, and float32 without
+/// FMA, run the registry's activation kernels.
 /// </remarks>
-internal static class LstmCell
+internal static unsafe class LstmCell
 {
     /// <summary>
     /// For the pre-activation gates (i, f, g, o, each <c>c.Length</c> long) plus <paramref name="bias"/> (laid out
@@ -26,7 +28,7 @@ internal static class LstmCell
     internal static void Apply<T>(Span<T> gates, ReadOnlySpan<T> bias, Span<T> c, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = c.Length;
-        if (typeof(T) == typeof(float))
+        if (typeof(T) == typeof(float) && Lanes256.IsSupported)
         {
             ApplyFloat(MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(bias), MemoryMarshal.Cast<T, float>(c), MemoryMarshal.Cast<T, float>(h));
             return;
@@ -42,83 +44,92 @@ internal static class LstmCell
         TensorPrimitives.Multiply(o, g, h);
     }
 
-    /// <summary>float32, a vector of units at a time; a partial vector at the end goes through the same code, padded.</summary>
+    /// <summary>float32 with FMA: whole zmm registers of units, then whole ymm ones; a partial one at the end goes through the same code, padded.</summary>
     private static void ApplyFloat(Span<float> gates, ReadOnlySpan<float> bias, Span<float> c, Span<float> h)
     {
-        int n = c.Length, width = Vector<float>.Count, j = 0;
-        for (; j <= n - width; j += width)
+        int n = c.Length, done = 0;
+        fixed (float* g = gates, b = bias, cp = c, hp = h)
         {
-            var (cell, hidden) = Unit(Gate(gates, bias, j), Gate(gates, bias, n + j), Gate(gates, bias, 2 * n + j), Gate(gates, bias, 3 * n + j),
-                new Vector<float>(c[j..]));
-            cell.CopyTo(c[j..]);
-            hidden.CopyTo(h[j..]);
+            if (Lanes512.IsSupported) done = Units<Lanes512, Vector512<float>>(g, b, cp, hp, n, 0, n);
+            done = Units<Lanes256, Vector256<float>>(g, b, cp, hp, n, done, n);
         }
-        if (j == n) return;
-        Span<float> padded = stackalloc float[5 * width];
+        if (done == n) return;
+        int width = Lanes256.Count, tail = n - done;
+        Span<float> padded = stackalloc float[6 * width];
         padded.Clear();
         for (int k = 0; k < 4; k++)
         {
-            gates.Slice(k * n + j, n - j).CopyTo(padded[(k * width)..]);
-            if (!bias.IsEmpty) TensorPrimitives.Add(padded.Slice(k * width, n - j), bias.Slice(k * n + j, n - j), padded[(k * width)..]);
+            gates.Slice(k * n + done, tail).CopyTo(padded[(k * width)..]);
+            if (!bias.IsEmpty) TensorPrimitives.Add(padded.Slice(k * width, tail), bias.Slice(k * n + done, tail), padded[(k * width)..]);
         }
-        c[j..].CopyTo(padded[(4 * width)..]);
-        var (lastCell, lastHidden) = Unit(new Vector<float>(padded), new Vector<float>(padded[width..]), new Vector<float>(padded[(2 * width)..]),
-            new Vector<float>(padded[(3 * width)..]), new Vector<float>(padded[(4 * width)..]));
-        lastCell.CopyTo(padded);
-        lastHidden.CopyTo(padded[width..]);
-        padded[..(n - j)].CopyTo(c[j..]);
-        padded.Slice(width, n - j).CopyTo(h[j..]);
+        c[done..].CopyTo(padded[(4 * width)..]);
+        fixed (float* p = padded)
+            Units<Lanes256, Vector256<float>>(p, null, p + 4 * width, p + 5 * width, width, 0, width);
+        padded.Slice(4 * width, tail).CopyTo(c[done..]);
+        padded.Slice(5 * width, tail).CopyTo(h[done..]);
+    }
+
+    /// <summary>
+    /// The cell on units [<paramref name="from"/>, <paramref name="n"/>) in whole registers (gates <paramref name="n"/> apart,
+    /// bias null for none); returns the first unit left over.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Units<TLanes, TVec>(float* gates, float* bias, float* c, float* h, int n, int from, int to)
+        where TLanes : struct, IFloatLanes<TVec>
+        where TVec : struct
+    {
+        int j = from;
+        for (; j + TLanes.Count <= to; j += TLanes.Count)
+        {
+            var i = Sigmoid<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, j));
+            var f = Sigmoid<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, n + j));
+            var g = Tanh<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, 2 * n + j));
+            var o = Sigmoid<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, 3 * n + j));
+            var cell = TLanes.MultiplyAdd(f, TLanes.Load(c + j), TLanes.Multiply(i, g));
+            TLanes.Store(cell, c + j);
+            TLanes.Store(TLanes.Multiply(o, Tanh<TLanes, TVec>(cell)), h + j);
+        }
+        return j;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Gate(ReadOnlySpan<float> gates, ReadOnlySpan<float> bias, int at) =>
-        bias.IsEmpty ? new Vector<float>(gates[at..]) : new Vector<float>(gates[at..]) + new Vector<float>(bias[at..]);
+    private static TVec Gate<TLanes, TVec>(float* gates, float* bias, int at)
+        where TLanes : struct, IFloatLanes<TVec>
+        where TVec : struct =>
+        bias == null ? TLanes.Load(gates + at) : TLanes.Add(TLanes.Load(gates + at), TLanes.Load(bias + at));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector<float> Cell, Vector<float> Hidden) Unit(Vector<float> i, Vector<float> f, Vector<float> g, Vector<float> o, Vector<float> c)
+    private static TVec Sigmoid<TLanes, TVec>(TVec x)
+        where TLanes : struct, IFloatLanes<TVec>
+        where TVec : struct
     {
-        var cell = Vector.FusedMultiplyAdd(Sigmoid(f), c, Sigmoid(i) * Tanh(g));
-        return (cell, Sigmoid(o) * Tanh(cell));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Sigmoid(Vector<float> x)
-    {
-        var half = new Vector<float>(0.5f);
-        return Vector.FusedMultiplyAdd(Tanh(x * half), half, half);
-    }
-
-    /// <summary>1/q for q ≥ 1: the CPU's 12-bit estimate and one Newton step where there is one (a division's throughput is a
-    /// fifth of an FMA's), else a division.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Reciprocal(Vector<float> q)
-    {
-        if (Vector<float>.Count != 8 || !Avx.IsSupported) return Vector<float>.One / q;
-        var r = Vector256.AsVector(Avx.Reciprocal(Vector256.AsVector256(q)));
-        return r * Vector.FusedMultiplyAdd(-q, r, new Vector<float>(2f));
+        var half = TLanes.Broadcast(0.5f);
+        return TLanes.MultiplyAdd(Tanh<TLanes, TVec>(TLanes.Multiply(x, half)), half, half);
     }
 
     /// <summary>
     /// tanh(x) as <c>x·P(x²)/Q(x²)</c> on |x| ≤ 9 (beyond which float32 tanh is ±1), P of degree 5 and Q of degree 3, fitted
-    /// for least maximum relative error (5.9e-8 before rounding; 3.9e-7 absolute as evaluated). NaN stays NaN.
+    /// for least maximum relative error (5.9e-8 before rounding). NaN stays NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector<float> Tanh(Vector<float> x)
+    internal static TVec Tanh<TLanes, TVec>(TVec x)
+        where TLanes : struct, IFloatLanes<TVec>
+        where TVec : struct
     {
-        var xc = Vector.ClampNative(x, new Vector<float>(-9f), new Vector<float>(9f));
-        var t = xc * xc;
-        var p = new Vector<float>(1.8255036864395601e-11f);
-        p = Vector.FusedMultiplyAdd(p, t, new Vector<float>(-1.2780327330246648e-08f));
-        p = Vector.FusedMultiplyAdd(p, t, new Vector<float>(9.2673724540291301e-06f));
-        p = Vector.FusedMultiplyAdd(p, t, new Vector<float>(0.0029207556511616404f));
-        p = Vector.FusedMultiplyAdd(p, t, new Vector<float>(0.1291922238120124f));
-        p = Vector.FusedMultiplyAdd(p, t, new Vector<float>(0.99999994121201674f));
-        var q = new Vector<float>(0.00022809939732523556f);
-        q = Vector.FusedMultiplyAdd(q, t, new Vector<float>(0.023763142375980421f));
-        q = Vector.FusedMultiplyAdd(q, t, new Vector<float>(0.46252506240505808f));
-        q = Vector.FusedMultiplyAdd(q, t, Vector<float>.One);
+        var xc = TLanes.Clamp(x, TLanes.Broadcast(-9f), TLanes.Broadcast(9f));
+        var t = TLanes.Multiply(xc, xc);
+        var p = TLanes.Broadcast(1.8255036864395601e-11f);
+        p = TLanes.MultiplyAdd(p, t, TLanes.Broadcast(-1.2780327330246648e-08f));
+        p = TLanes.MultiplyAdd(p, t, TLanes.Broadcast(9.2673724540291301e-06f));
+        p = TLanes.MultiplyAdd(p, t, TLanes.Broadcast(0.0029207556511616404f));
+        p = TLanes.MultiplyAdd(p, t, TLanes.Broadcast(0.1291922238120124f));
+        p = TLanes.MultiplyAdd(p, t, TLanes.Broadcast(0.99999994121201674f));
+        var q = TLanes.Broadcast(0.00022809939732523556f);
+        q = TLanes.MultiplyAdd(q, t, TLanes.Broadcast(0.023763142375980421f));
+        q = TLanes.MultiplyAdd(q, t, TLanes.Broadcast(0.46252506240505808f));
+        q = TLanes.MultiplyAdd(q, t, TLanes.Broadcast(1f));
         // Near |x| = 9 the fit rounds a little above 1; tanh never does.
-        var tanh = Vector.ClampNative(xc * p * Reciprocal(q), -Vector<float>.One, Vector<float>.One);
-        return Vector.ConditionalSelect(Vector.Equals(x, x), tanh, x);
+        var tanh = TLanes.Clamp(TLanes.Divide(TLanes.Multiply(xc, p), q), TLanes.Broadcast(-1f), TLanes.Broadcast(1f));
+        return TLanes.KeepNaN(x, tanh);
     }
 }
