@@ -27,11 +27,7 @@ internal static unsafe class MatmulKernel
         long[] full = [.. result.shape.AsSpan(0, batchRank), a2.shape[^2], b2.shape[^1]];
         // Only a contiguous [N] bias of a float32 or float64 product can start its tiles; any other is copied in whole first.
         bool rowBias = bias is { Dim: 1, IsContiguous: true } && bias.shape[0] == full[^1] && result.DType is DType.Float32 or DType.Float64;
-        if (bias is not null && !rowBias)
-        {
-            CopyKernel.Copy(bias, result);
-            accumulate = true;
-        }
+        if (!rowBias) StartFromBias(bias, result, ref accumulate);
         Multiply(a2, b2, result.AsStrided(full, Shapes.ContiguousStrides(full), result.offset), accumulate, weightB && b.Dim == 2, rowBias ? bias : null);
     }
 
@@ -118,11 +114,11 @@ internal static unsafe class MatmulKernel
         }
     }
 
-    /// <summary>Copies <paramref name="rowBias"/> into every row of <paramref name="c"/>, for the products that do not start from it themselves.</summary>
-    private static void StartFromBias(Tensor? rowBias, Tensor c, ref bool accumulate)
+    /// <summary>Copies <paramref name="bias"/> (if any), broadcast, into <paramref name="c"/>, for the products that do not start from it themselves.</summary>
+    private static void StartFromBias(Tensor? bias, Tensor c, ref bool accumulate)
     {
-        if (rowBias is null) return;
-        CopyKernel.Copy(rowBias, c);
+        if (bias is null) return;
+        CopyKernel.Copy(bias, c);
         accumulate = true;
     }
 

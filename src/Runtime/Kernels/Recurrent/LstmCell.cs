@@ -50,8 +50,8 @@ internal static unsafe class LstmCell
         int n = c.Length, done = 0;
         fixed (float* g = gates, b = bias, cp = c, hp = h)
         {
-            if (Lanes512.IsSupported) done = Units<Lanes512, Vector512<float>>(g, b, cp, hp, n, 0, n);
-            done = Units<Lanes256, Vector256<float>>(g, b, cp, hp, n, done, n);
+            if (Lanes512.IsSupported) done = Units<Lanes512, Vector512<float>>(g, b, cp, hp, n, 0);
+            done = Units<Lanes256, Vector256<float>>(g, b, cp, hp, n, done);
         }
         if (done == n) return;
         int width = Lanes256.Count, tail = n - done;
@@ -64,7 +64,7 @@ internal static unsafe class LstmCell
         }
         c[done..].CopyTo(padded[(4 * width)..]);
         fixed (float* p = padded)
-            Units<Lanes256, Vector256<float>>(p, null, p + 4 * width, p + 5 * width, width, 0, width);
+            Units<Lanes256, Vector256<float>>(p, null, p + 4 * width, p + 5 * width, width, 0);
         padded.Slice(4 * width, tail).CopyTo(c[done..]);
         padded.Slice(5 * width, tail).CopyTo(h[done..]);
     }
@@ -74,12 +74,12 @@ internal static unsafe class LstmCell
     /// bias null for none); returns the first unit left over.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Units<TLanes, TVec>(float* gates, float* bias, float* c, float* h, int n, int from, int to)
+    private static int Units<TLanes, TVec>(float* gates, float* bias, float* c, float* h, int n, int from)
         where TLanes : struct, IFloatLanes<TVec>
         where TVec : struct
     {
         int j = from;
-        for (; j + TLanes.Count <= to; j += TLanes.Count)
+        for (; j + TLanes.Count <= n; j += TLanes.Count)
         {
             var i = Sigmoid<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, j));
             var f = Sigmoid<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, n + j));
