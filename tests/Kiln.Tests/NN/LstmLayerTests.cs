@@ -138,49 +138,55 @@ public sealed class LstmLayerTests
     /// the same bits: h and c may not depend on how many units a layer or a thread's part has.
     /// </summary>
     [Theory]
-    [InlineData(24)]
-    [InlineData(20)]
     [InlineData(37)]
-    public void Every_unit_gets_the_same_bits_whatever_register_it_runs_in(int n)
+    [InlineData(20)]
+    [InlineData(128)]
+    public void Every_unit_gets_the_same_bits_whatever_tile_register_and_thread_it_runs_in(int hidden)
     {
-        var gates = TestThreads.Random<float>(4 * n, 1).Select(v => 6 * v).ToArray();
-        var bias = TestThreads.Random<float>(4 * n, 2);
-        var c = TestThreads.Random<float>(n, 3);
-        var (c0, h0) = Cell(gates, bias, c, n, shift: 0);
-        foreach (int shift in new[] { 1, 5, 8, 16 })
+        // ymm tiles hold up to 3 units and zmm tiles 6, and one thread's part ends where two threads' parts split a block:
+        // each arrangement puts units in other tiles, yet every lane's sums and cell round the same way.
+        var (steps, batch, inputSize) = (3, 19, 10);
+        Tensor[] inputs = [Tensor.Randn([steps, batch, inputSize], generator: new Generator(21)),
+            Tensor.Randn([batch, hidden], generator: new Generator(22)), Tensor.Randn([batch, hidden], generator: new Generator(23)),
+            Tensor.Randn([4 * hidden, inputSize], generator: new Generator(24)) * 0.3, Tensor.Randn([4 * hidden, hidden], generator: new Generator(25)) * 0.3,
+            Tensor.Randn([4 * hidden], generator: new Generator(26)), Tensor.Randn([4 * hidden], generator: new Generator(27))];
+        using var _ = Autograd.NoGrad();
+        int threads = Threading.NumThreads;
+        try
         {
-            var (c1, h1) = Cell(gates, bias, c, n, shift);
-            Assert.Equal(c0, c1);
-            Assert.Equal(h0, h1);
+            Threading.NumThreads = 1;
+            var reference = LstmLayerKernel.Run(inputs, reverse: false, LstmLanes.Ymm);
+            Threading.NumThreads = 2;
+            foreach (var lanes in Lanes512.IsSupported ? new[] { LstmLanes.Ymm, LstmLanes.Zmm } : [LstmLanes.Ymm])
+            {
+                var result = LstmLayerKernel.Run(inputs, reverse: false, lanes);
+                for (int k = 0; k < 3; k++) Assert.Equal(reference[k].ToArray<float>(), result[k].ToArray<float>());
+            }
         }
-        for (int j = 0; j < n; j++)
+        finally
         {
-            double Sigmoid(int k) => 1 / (1 + Math.Exp(-(gates[k * n + j] + (double)bias[k * n + j])));
-            double cell = Sigmoid(1) * c[j] + Sigmoid(0) * Math.Tanh(gates[2 * n + j] + (double)bias[2 * n + j]);
-            Assert.True(Math.Abs(c0[j] - cell) <= 2e-6, $"c[{j}] = {c0[j]:R}, expected {cell:R}");
-            Assert.True(Math.Abs(h0[j] - Sigmoid(3) * Math.Tanh(cell)) <= 2e-6, $"h[{j}] = {h0[j]:R}, expected {Sigmoid(3) * Math.Tanh(cell):R}");
+            Threading.NumThreads = threads;
         }
     }
 
-    /// <summary>The cell on every unit moved <paramref name="shift"/> places along (cyclically), its results moved back.</summary>
-    private static (float[] C, float[] H) Cell(float[] gates, float[] bias, float[] c, int n, int shift)
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_scalar_path_matches_the_vector_one(bool reverse)
     {
-        int To(int j) => (j + shift) % n;
-        var g = new float[4 * n];
-        var b = new float[4 * n];
-        var cs = new float[n];
-        var hs = new float[n];
-        for (int j = 0; j < n; j++)
-        {
-            for (int k = 0; k < 4; k++)
-            {
-                g[k * n + To(j)] = gates[k * n + j];
-                b[k * n + To(j)] = bias[k * n + j];
-            }
-            cs[To(j)] = c[j];
-        }
-        LstmCell.Apply<float>(g, b, cs, hs);
-        return ([.. Enumerable.Range(0, n).Select(j => cs[To(j)])], [.. Enumerable.Range(0, n).Select(j => hs[To(j)])]);
+        // float32 on a CPU without FMA (and float64 everywhere) runs one lane at a time with the exact activations.
+        var x = Tensor.Randn([4, 5, 12], generator: new Generator(31));
+        var h0 = Tensor.Randn([5, 20], generator: new Generator(32));
+        var c0 = Tensor.Randn([5, 20], generator: new Generator(33));
+        var wIh = Tensor.Randn([80, 12], generator: new Generator(34)) * 0.3;
+        var wHh = Tensor.Randn([80, 20], generator: new Generator(35)) * 0.3;
+        Tensor[] inputs = [x, h0, c0, wIh, wHh];
+        using var _ = Autograd.NoGrad();
+        var vector = LstmLayerKernel.Run(inputs, reverse, LstmLanes.Ymm);
+        var scalar = LstmLayerKernel.Run(inputs, reverse, LstmLanes.Scalar);
+        AssertClose(scalar[0], vector[0], 2e-6, "out");
+        AssertClose(scalar[1], vector[1], 2e-6, "h_n");
+        AssertClose(scalar[2], vector[2], 2e-6, "c_n");
     }
 
     [Fact]

@@ -1,102 +1,42 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using Kiln.Kernels.Elementwise;
 
 namespace Kiln.Kernels.Recurrent;
 
-/// <summary>The LSTM cell on one row of units: gates in, new cell state and h out.</summary>
+/// <summary>The LSTM cell: pre-activation gates (i, f, g, o) and the cell state in, new cell state and h out.</summary>
 /// <remarks>
-/// The cell evaluates five activations per unit, as much work as the step's product, so float32 uses a rational tanh
-/// (<see cref="Tanh{TLanes, TVec}"/>) and <c>σ(x) = (1 + tanh(x/2))/2</c>: a dozen fused multiply-adds and a division each,
-/// where the exp-based forms take twice the instructions. Both are within 4e-7 of the true values (absolute; σ of very
-/// negative x is 0 to within that), which is what gate values that scale other values need; the registry's own sigmoid
-/// and tanh ops keep their relative accuracy. The units run 16 to a zmm register where AVX-512 runs, then 8 to a ymm one:
-/// every operation is IEEE-rounded lane by lane (a division, not the CPU's reciprocal estimate, which differs between
-/// vector widths and vendors), so h and c have the same bits whichever width a unit took. float64, and float32 without
-/// FMA, run the registry's activation kernels.
+/// The cell evaluates five activations per unit and lane, as much work as a small step's product, so float32 in registers
+/// uses a rational tanh (<see cref="Tanh{TLanes, TVec}"/>) and <c>σ(x) = (1 + tanh(x/2))/2</c>: a dozen fused multiply-adds
+/// and a division each, where the exp-based forms take twice the instructions. Both are within 4e-7 of the true values
+/// (absolute; σ of very negative x is 0 to within that), which is what gate values that scale other values need; the
+/// registry's own sigmoid and tanh ops keep their relative accuracy. Every operation is IEEE-rounded lane by lane (a
+/// division, not the CPU's reciprocal estimate, which differs between vector widths and vendors), so zmm and ymm registers
+/// give the same bits. float64, and float32 without FMA, take <see cref="Scalar{T}"/>.
 /// </remarks>
 internal static unsafe class LstmCell
 {
     /// <summary>
-    /// For the pre-activation gates (i, f, g, o, each <c>c.Length</c> long) plus <paramref name="bias"/> (laid out
-    /// like the gates, or empty for none): <c>c = σ(f)·c + σ(i)·tanh(g)</c> in place and <c>h = σ(o)·tanh(c)</c>.
-    /// The gates are overwritten.
+    /// One unit for a register of lanes: <c>c = σ(f)·c + σ(i)·tanh(g)</c> in place at <paramref name="c"/>, and
+    /// <c>h = σ(o)·tanh(c)</c> written to <paramref name="h"/>.
     /// </summary>
-    internal static void Apply<T>(Span<T> gates, ReadOnlySpan<T> bias, Span<T> c, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int n = c.Length;
-        if (typeof(T) == typeof(float) && Lanes256.IsSupported)
-        {
-            ApplyFloat(MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(bias), MemoryMarshal.Cast<T, float>(c), MemoryMarshal.Cast<T, float>(h));
-            return;
-        }
-        if (!bias.IsEmpty) TensorPrimitives.Add(gates, bias, gates);
-        Span<T> i = gates[..n], f = gates.Slice(n, n), g = gates.Slice(2 * n, n), o = gates.Slice(3 * n, n);
-        default(SigmoidOp).ApplySpan<T>(gates[..(2 * n)], gates[..(2 * n)]);
-        default(TanhOp).ApplySpan<T>(g, g);
-        default(SigmoidOp).ApplySpan<T>(o, o);
-        TensorPrimitives.Multiply(i, g, i);
-        TensorPrimitives.FusedMultiplyAdd(f, c, i, c);
-        default(TanhOp).ApplySpan<T>(c, g);
-        TensorPrimitives.Multiply(o, g, h);
-    }
-
-    /// <summary>float32 with FMA: whole zmm registers of units, then whole ymm ones; a partial one at the end goes through the same code, padded.</summary>
-    private static void ApplyFloat(Span<float> gates, ReadOnlySpan<float> bias, Span<float> c, Span<float> h)
-    {
-        int n = c.Length, done = 0;
-        fixed (float* g = gates, b = bias, cp = c, hp = h)
-        {
-            if (Lanes512.IsSupported) done = Units<Lanes512, Vector512<float>>(g, b, cp, hp, n, 0);
-            done = Units<Lanes256, Vector256<float>>(g, b, cp, hp, n, done);
-        }
-        if (done == n) return;
-        int width = Lanes256.Count, tail = n - done;
-        Span<float> padded = stackalloc float[6 * width];
-        padded.Clear();
-        for (int k = 0; k < 4; k++)
-        {
-            gates.Slice(k * n + done, tail).CopyTo(padded[(k * width)..]);
-            if (!bias.IsEmpty) TensorPrimitives.Add(padded.Slice(k * width, tail), bias.Slice(k * n + done, tail), padded[(k * width)..]);
-        }
-        c[done..].CopyTo(padded[(4 * width)..]);
-        fixed (float* p = padded)
-            Units<Lanes256, Vector256<float>>(p, null, p + 4 * width, p + 5 * width, width, 0);
-        padded.Slice(4 * width, tail).CopyTo(c[done..]);
-        padded.Slice(5 * width, tail).CopyTo(h[done..]);
-    }
-
-    /// <summary>
-    /// The cell on units [<paramref name="from"/>, <paramref name="n"/>) in whole registers (gates <paramref name="n"/> apart,
-    /// bias null for none); returns the first unit left over.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Units<TLanes, TVec>(float* gates, float* bias, float* c, float* h, int n, int from)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Unit<TLanes, TVec>(TVec i, TVec f, TVec g, TVec o, float* c, float* h)
         where TLanes : struct, IFloatLanes<TVec>
         where TVec : struct
     {
-        int j = from;
-        for (; j + TLanes.Count <= n; j += TLanes.Count)
-        {
-            var i = Sigmoid<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, j));
-            var f = Sigmoid<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, n + j));
-            var g = Tanh<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, 2 * n + j));
-            var o = Sigmoid<TLanes, TVec>(Gate<TLanes, TVec>(gates, bias, 3 * n + j));
-            var cell = TLanes.MultiplyAdd(f, TLanes.Load(c + j), TLanes.Multiply(i, g));
-            TLanes.Store(cell, c + j);
-            TLanes.Store(TLanes.Multiply(o, Tanh<TLanes, TVec>(cell)), h + j);
-        }
-        return j;
+        var cell = TLanes.MultiplyAdd(Sigmoid<TLanes, TVec>(f), TLanes.Load(c), TLanes.Multiply(Sigmoid<TLanes, TVec>(i), Tanh<TLanes, TVec>(g)));
+        TLanes.Store(cell, c);
+        TLanes.Store(TLanes.Multiply(Sigmoid<TLanes, TVec>(o), Tanh<TLanes, TVec>(cell)), h);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Gate<TLanes, TVec>(float* gates, float* bias, int at)
-        where TLanes : struct, IFloatLanes<TVec>
-        where TVec : struct =>
-        bias == null ? TLanes.Load(gates + at) : TLanes.Add(TLanes.Load(gates + at), TLanes.Load(bias + at));
+    /// <summary>The cell on one unit and lane with the exact activations: updates <paramref name="c"/> and returns h.</summary>
+    internal static T Scalar<T>(T i, T f, T g, T o, ref T c) where T : IFloatingPointIeee754<T>
+    {
+        c = Sigmoid(f) * c + Sigmoid(i) * T.Tanh(g);
+        return Sigmoid(o) * T.Tanh(c);
+
+        static T Sigmoid(T x) => T.One / (T.One + T.Exp(-x));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Sigmoid<TLanes, TVec>(TVec x)
