@@ -53,18 +53,27 @@ internal static unsafe class GemmPacking
             }
             return;
         }
-        int done = sizeof(T) == sizeof(float) && Sse.IsSupported ? TransposeFloatRows((float*)src.Data, rs, rows, kc, width, (float*)dst) : 0;
-        for (int i = done; i < rows; i++)
-        {
-            T* s = src.Data + i * rs;
-            T* d = dst + i;
-            for (int p = 0; p < kc; p++)
-                d[(nint)p * width] = s[p];
-        }
+        TransposeRows(src.Data, rs, rows, kc, width, dst);
         for (int p = 0; p < kc && rows < width; p++)
         {
             for (int i = rows; i < width; i++)
                 dst[(nint)p * width + i] = default;
+        }
+    }
+
+    /// <summary>
+    /// dst[p·width + i] = src[i·rs + p] for i &lt; rows, p &lt; cols (a row-major matrix transposed into rows
+    /// <paramref name="width"/> elements apart): 4-byte elements in register transposes, the rest one by one.
+    /// </summary>
+    internal static void TransposeRows<T>(T* src, nint rs, int rows, int cols, nint width, T* dst) where T : unmanaged
+    {
+        int done = sizeof(T) == sizeof(float) && Sse.IsSupported ? TransposeFloatRows((float*)src, rs, rows, cols, width, (float*)dst) : 0;
+        for (int i = done; i < rows; i++)
+        {
+            T* s = src + i * rs;
+            T* d = dst + i;
+            for (int p = 0; p < cols; p++)
+                d[p * width] = s[p];
         }
     }
 
@@ -74,7 +83,7 @@ internal static unsafe class GemmPacking
     /// all but an odd last one. Returns how many rows it wrote.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int TransposeFloatRows(float* src, nint rs, int rows, int kc, int width, float* dst)
+    private static int TransposeFloatRows(float* src, nint rs, int rows, int kc, nint width, float* dst)
     {
         int i = 0;
         for (; i + 4 <= rows; i += 4)

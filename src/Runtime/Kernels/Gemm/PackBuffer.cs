@@ -1,8 +1,9 @@
 namespace Kiln.Kernels.Gemm;
 
 /// <summary>
-/// Per-thread scratch memory for packed panels: pinned (so raw pointers into it stay valid), 64-byte
-/// aligned for the vector loads, and kept between calls so steady-state GEMMs allocate nothing.
+/// Per-thread scratch memory for packed panels (and an LSTM call's transposed sequence): pinned (so raw pointers into
+/// it stay valid), 64-byte aligned for the vector loads, and kept between calls so steady-state kernels allocate
+/// nothing, and fault in no fresh pages.
 /// </summary>
 internal static unsafe class PackBuffer
 {

@@ -50,12 +50,10 @@ internal static class LstmLayerKernel
         int[] bounds = PartBounds(batch, hidden, inputSize);
         int maxUnits = lanes == LstmLanes.Ymm ? 3 : LstmGateTile.BlockUnits;
         var tiles = Enumerable.Range(0, bounds.Length - 1).Select(p => LstmWeightLayout.Tiles(bounds[p], bounds[p + 1], maxUnits)).ToArray();
-        using (var sequence = new LstmSequence<T>(lanes, steps, batch, hidden, inputSize, reverse,
-            inputs[0].Contiguous().Span<T>(), inputs[1].Contiguous().Span<T>(), inputs[2].Contiguous().Span<T>(), wHh, wIh, bias))
-        {
-            if (batch > 0) StepSchedule.Run(steps, tiles.Length, (step, p) => sequence.Step(step, tiles[p]));
-            sequence.WriteResults(output.Span<T>(), cell.Span<T>());
-        }
+        var sequence = new LstmSequence<T>(lanes, steps, batch, hidden, inputSize, reverse,
+            inputs[0].Contiguous().Span<T>(), inputs[1].Contiguous().Span<T>(), inputs[2].Contiguous().Span<T>(), wHh, wIh, bias);
+        if (batch > 0) StepSchedule.Run(steps, tiles.Length, (step, p) => sequence.Step(step, tiles[p]));
+        sequence.WriteResults(output.Span<T>(), cell.Span<T>());
         var last = reverse ? 0 : steps - 1;
         return [output, output.Select(0, last).Clone(), cell];
     }

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Kiln.Kernels.Gemm;
 
 namespace Kiln.Kernels.Recurrent;
 
@@ -24,7 +25,7 @@ internal enum LstmLanes
 /// the h that step s − 1 wrote to its own buffer, so the parts of a step (units split between threads) only meet once per
 /// step; the output is written from those buffers after the last step, all steps in parallel, off the steps' path.
 /// </summary>
-internal sealed unsafe class LstmSequence<T> : IDisposable
+internal sealed unsafe class LstmSequence<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly int steps, batch, hidden, inputs, lanes;
@@ -45,8 +46,9 @@ internal sealed unsafe class LstmSequence<T> : IDisposable
         lanes = kind switch { LstmLanes.Zmm => Vector512<float>.Count, LstmLanes.Ymm => Vector256<float>.Count, _ => 1 };
         ld = (batch + lanes - 1) / lanes * lanes;
         nint total = ((nint)steps * inputs + (steps + 2) * (nint)hidden) * ld;
-        xT = (T*)NativeMemory.AlignedAlloc((nuint)(total * sizeof(T)), 64);
-        new Span<T>(xT, checked((int)total)).Clear();
+        // The calling thread's scratch, kept between calls: a fresh block this size would be mapped, and its pages
+        // faulted in, on every call.
+        PackBuffer.Get<T>(total, 0, out xT, out _);
         hT = xT + (nint)steps * inputs * ld;
         cT = hT + (steps + 1) * (nint)hidden * ld;
         this.wHh = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(wHh));
@@ -139,23 +141,16 @@ internal sealed unsafe class LstmSequence<T> : IDisposable
         }
     }
 
-    /// <summary>A [batch, columns] matrix into element-major rows of <see cref="ld"/> lanes at <paramref name="target"/>.</summary>
+    /// <summary>
+    /// A [batch, columns] matrix into element-major rows of <see cref="ld"/> lanes at <paramref name="target"/>, the lanes
+    /// past the batch zeroed (they are computed on too, and stale scratch there could hold denormals, which are slow).
+    /// </summary>
     private void Transpose(ReadOnlySpan<T> source, int columns, T* target)
     {
-        for (int bIndex = 0; bIndex < batch; bIndex++)
-        {
-            var row = source.Slice(bIndex * columns, columns);
-            for (int k = 0; k < columns; k++) target[k * ld + bIndex] = row[k];
-        }
+        fixed (T* rows = source) GemmPacking.TransposeRows(rows, columns, batch, columns, ld, target);
+        for (int k = 0; k < columns && batch < ld; k++) new Span<T>(target + k * ld + batch, (int)ld - batch).Clear();
     }
 
     /// <summary>Element-major rows of <see cref="ld"/> lanes (<see cref="hidden"/> of them) back into a [batch, hidden] matrix.</summary>
-    private void Untranspose(T* source, T* target)
-    {
-        for (int bIndex = 0; bIndex < batch; bIndex++, target += hidden)
-            for (int u = 0; u < hidden; u++) target[u] = source[u * ld + bIndex];
-    }
-
-    /// <summary>Frees the transposed buffers.</summary>
-    public void Dispose() => NativeMemory.AlignedFree(xT);
+    private void Untranspose(T* source, T* target) => GemmPacking.TransposeRows(source, ld, hidden, batch, hidden, target);
 }
