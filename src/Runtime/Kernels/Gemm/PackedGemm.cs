@@ -50,9 +50,17 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>
+    /// Bytes of packed B up to which <see cref="SplitPacked"/> splits rows between threads. Up to L2's size (1 MB on
+    /// Skylake-SP and Zen 4) rows still win: each thread packs only its own rows of A and sweeps whole panels (MLP's
+    /// 512×512 layer at batch 64: 0.96× the time of the column split, in one process); at 784×512 (1.6 MB) the two
+    /// are even.
+    /// </summary>
+    private const long RowSplitPackedBytes = 1024 * 1024;
+
+    /// <summary>
     /// The packed product on one thread, or split between threads: in strips of rows (steps of <see cref="RowStep"/>) when
-    /// B fits in L2 and every thread can reread it there, else in strips of whole slivers of columns, so that each thread
-    /// streams only its own part of a large B from memory (a 784×512 weight at batch 64: B, not A, is the traffic).
+    /// B fits in L2 (<see cref="RowSplitPackedBytes"/>), else in strips of whole slivers of columns, so that each thread
+    /// streams only its own part of a large B from memory.
     /// </summary>
     private static void SplitPacked<T, TKernel>(int m, MatrixRef<T> a, PackedMatrixB<T> b, MatrixRef<T> c, bool accumulate, bool parallel, T* rowInit)
         where T : unmanaged, INumberBase<T>
@@ -63,7 +71,7 @@ internal static unsafe partial class Gemm
         T* packed = (T*)pin.Pointer;
         bool work = parallel && Threading.NumThreads > 1 && (long)m * n * k >= ParallelThreshold;
         int colTiles = (n + TKernel.NR - 1) / TKernel.NR;
-        if (work && (long)k * n * sizeof(T) > SmallPanelBytes && colTiles > 1)
+        if (work && (long)k * n * sizeof(T) > RowSplitPackedBytes && colTiles > 1)
         {
             CpuParallel.For(colTiles, 1, (t0, t1) =>
                 BlockedGemm<T, TKernel>.RunPacked(m, n, k, a, packed, c, accumulate, (int)t0 * TKernel.NR, Math.Min((int)t1 * TKernel.NR, n), rowInit));
