@@ -1,7 +1,7 @@
 namespace Kiln.Kernels.Gemm;
 
 /// <summary>
-/// A number of rows of C (or of output columns in a convolution tile), as a type: a micro-kernel written once over
+/// A number of rows of C (or of output columns in a convolution tile, or of hidden units in an LSTM tile), as a type: a micro-kernel written once over
 /// <c>TRows</c> is compiled for each count, its unused accumulators and FMAs folded away. The kernels run a shorter
 /// variant on edge tiles, so that an m not divisible by MR costs what it computes.
 /// </summary>
@@ -9,6 +9,12 @@ internal interface ITileRows
 {
     /// <summary>The number of rows.</summary>
     static abstract int Count { get; }
+}
+
+/// <summary>One row.</summary>
+internal readonly struct OneRow : ITileRows
+{
+    public static int Count => 1;
 }
 
 /// <summary>Two rows.</summary>
@@ -21,6 +27,12 @@ internal readonly struct TwoRows : ITileRows
 internal readonly struct FourRows : ITileRows
 {
     public static int Count => 4;
+}
+
+/// <summary>Three rows.</summary>
+internal readonly struct ThreeRows : ITileRows
+{
+    public static int Count => 3;
 }
 
 /// <summary>Six rows.</summary>

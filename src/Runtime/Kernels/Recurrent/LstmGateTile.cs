@@ -1,37 +1,7 @@
 using System.Runtime.CompilerServices;
+using Kiln.Kernels.Gemm;
 
 namespace Kiln.Kernels.Recurrent;
-
-/// <summary>How many hidden units one <see cref="LstmGateTile"/> call computes: 1, 2, 3 or 6.</summary>
-internal interface ITileUnits
-{
-    /// <summary>The unit count.</summary>
-    static abstract int Count { get; }
-}
-
-/// <summary>One unit (4 accumulators).</summary>
-internal readonly struct OneUnit : ITileUnits
-{
-    public static int Count => 1;
-}
-
-/// <summary>Two units (8 accumulators).</summary>
-internal readonly struct TwoUnits : ITileUnits
-{
-    public static int Count => 2;
-}
-
-/// <summary>Three units (12 accumulators: the most that fit beside their operands in the 16 ymm registers).</summary>
-internal readonly struct ThreeUnits : ITileUnits
-{
-    public static int Count => 3;
-}
-
-/// <summary>Six units (24 accumulators, for the 32 zmm registers).</summary>
-internal readonly struct SixUnits : ITileUnits
-{
-    public static int Count => 6;
-}
 
 /// <summary>
 /// One LSTM step for a few hidden units and one register of batch lanes, gates never leaving registers: each of the
@@ -56,7 +26,7 @@ internal static unsafe class LstmGateTile
     internal const int BlockUnits = 6;
 
     /// <summary>
-    /// The step for <typeparamref name="TUnits"/> units: gates = <paramref name="bias"/> + W_hh·h + W_ih·x for the lanes
+    /// The step for <typeparamref name="TUnits"/> units (1, 2, 3 or 6; 3 and 6 fill the ymm and zmm registers): gates = <paramref name="bias"/> + W_hh·h + W_ih·x for the lanes
     /// of <paramref name="h"/> (<paramref name="hidden"/> rows) and <paramref name="x"/> (<paramref name="inputs"/> rows),
     /// rows <paramref name="ld"/> floats apart, with the weights' rows for these units <see cref="BlockRows"/> floats apart
     /// per element; then the cell updates <paramref name="c"/> and writes <paramref name="hOut"/>, unit j's lanes at
@@ -67,7 +37,7 @@ internal static unsafe class LstmGateTile
         float* bias, float* c, float* hOut, float* scratch)
         where TLanes : struct, IFloatLanes<TVec>
         where TVec : struct
-        where TUnits : struct, ITileUnits
+        where TUnits : struct, ITileRows
     {
         int n = TUnits.Count;
         TVec i0 = Bias<TLanes, TVec>(bias, 0), f0 = Bias<TLanes, TVec>(bias, 1), g0 = Bias<TLanes, TVec>(bias, 2), o0 = Bias<TLanes, TVec>(bias, 3);

@@ -48,6 +48,7 @@ internal static class LstmLayerKernel
         var output = Tensor.Empty(dtype, [steps, batch, hidden]);
         var cell = Tensor.Empty(dtype, [batch, hidden]);
         int[] bounds = PartBounds(batch, hidden, inputSize);
+        // A tile's 4 accumulators per unit, its lanes and a broadcast fit the 16 ymm registers up to 3 units, the 32 zmm ones up to 6.
         int maxUnits = lanes == LstmLanes.Ymm ? 3 : LstmGateTile.BlockUnits;
         var tiles = Enumerable.Range(0, bounds.Length - 1).Select(p => LstmWeightLayout.Tiles(bounds[p], bounds[p + 1], maxUnits)).ToArray();
         var sequence = new LstmSequence<T>(lanes, steps, batch, hidden, inputSize, reverse,

@@ -117,10 +117,10 @@ internal sealed unsafe class LstmSequence<T>
     {
         switch (count)
         {
-            case 6: LstmGateTile.Run<TLanes, TVec, SixUnits>(wh, h, hidden, wi, x, inputs, ld, b, c, hOut, scratch); break;
-            case 3: LstmGateTile.Run<TLanes, TVec, ThreeUnits>(wh, h, hidden, wi, x, inputs, ld, b, c, hOut, scratch); break;
-            case 2: LstmGateTile.Run<TLanes, TVec, TwoUnits>(wh, h, hidden, wi, x, inputs, ld, b, c, hOut, scratch); break;
-            default: LstmGateTile.Run<TLanes, TVec, OneUnit>(wh, h, hidden, wi, x, inputs, ld, b, c, hOut, scratch); break;
+            case 6: LstmGateTile.Run<TLanes, TVec, SixRows>(wh, h, hidden, wi, x, inputs, ld, b, c, hOut, scratch); break;
+            case 3: LstmGateTile.Run<TLanes, TVec, ThreeRows>(wh, h, hidden, wi, x, inputs, ld, b, c, hOut, scratch); break;
+            case 2: LstmGateTile.Run<TLanes, TVec, TwoRows>(wh, h, hidden, wi, x, inputs, ld, b, c, hOut, scratch); break;
+            default: LstmGateTile.Run<TLanes, TVec, OneRow>(wh, h, hidden, wi, x, inputs, ld, b, c, hOut, scratch); break;
         }
     }
 
