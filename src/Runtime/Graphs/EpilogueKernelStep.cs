@@ -24,6 +24,9 @@ internal sealed class EpilogueKernelStep : Step
         headInputs = [.. kernel.HeadInputs];
     }
 
+    /// <summary>The compiled group: its head and epilogue.</summary>
+    internal EpilogueKernel Kernel => kernel;
+
     internal override void Execute(Frame frame)
     {
         var values = new object?[Operands.Length];

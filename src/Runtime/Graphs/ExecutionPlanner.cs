@@ -64,6 +64,7 @@ internal sealed class ExecutionPlanner(Func<TensorConstant, Tensor> tensorConsta
             steps[i] = CreateStep(node, nested);
         }
         foreach (var v in block.Returns) lastUse[v] = nodes.Count;
+        RowChainStep.Group(steps);
 
         // Each block drops only the values it defines; those of enclosing blocks live until the node owning this
         // block is done. A value nothing reads is dropped where it is defined.

@@ -6,6 +6,29 @@ internal static class CpuParallel
     /// <summary>Elements below which elementwise work stays on the calling thread (a thread hand-off costs a few µs).</summary>
     internal const long ElementwiseGrain = 1 << 15;
 
+    // Set while a thread runs work that is itself one thread's share (see Serially).
+    [ThreadStatic]
+    private static bool serial;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with every <see cref="For"/> and <see cref="Chunks"/> inside it on the calling thread:
+    /// for work that is already one thread's share of a split, where splitting again would hand chunks to the thread
+    /// pool while the other threads are busy with their own shares.
+    /// </summary>
+    internal static void Serially(Action body)
+    {
+        bool outer = serial;
+        serial = true;
+        try
+        {
+            body();
+        }
+        finally
+        {
+            serial = outer;
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="body"/> over [0, <paramref name="total"/>) in contiguous chunks, one per thread,
     /// or in one call when <paramref name="total"/> &lt; <paramref name="grain"/>.
@@ -13,7 +36,7 @@ internal static class CpuParallel
     internal static void For(long total, long grain, Action<long, long> body)
     {
         int threads = Threading.NumThreads;
-        if (total < grain || threads == 1)
+        if (total < grain || threads == 1 || serial)
         {
             if (total > 0) body(0, total);
             return;
@@ -37,6 +60,11 @@ internal static class CpuParallel
     /// </summary>
     internal static void Chunks(int chunks, Action<int> body)
     {
+        if (serial)
+        {
+            for (int c = 0; c < chunks; c++) body(c);
+            return;
+        }
         if (WorkerPool.Shared.TryRun(chunks, body)) return;
         try
         {

@@ -22,8 +22,12 @@ public static partial class Functional
         var dtype = LinalgOps.SameDType("linear", input.DType, weight.DType, "weight");
         if (bias is not null) LinalgOps.SameDType("linear", input.DType, bias.DType, "bias");
         var result = Tensor.Empty(dtype, LinalgOps.LinearShape(input.shape, weight.shape, bias?.shape));
-        MatmulKernel.MatmulInto(input, weight.Dim == 2 ? weight.TransposeUntracked(0, 1) : weight, result, accumulate: false, weightB: PackedWeightCache.IsWeight(weight), bias: bias);
+        LinearInto(input, weight, bias, result);
         bool record = GradRecorder.IsNeeded(input, weight) || (bias is not null && GradRecorder.IsNeeded(bias));
         return record ? GradRecorder.Record("linear", Attrs.Empty, [input, weight, bias], [result])[0] : result;
     }
+
+    /// <summary>The product of <see cref="Linear"/> into <paramref name="result"/> (checked, of linear's shape and dtype), recording nothing.</summary>
+    internal static void LinearInto(Tensor input, Tensor weight, Tensor? bias, Tensor result) =>
+        MatmulKernel.MatmulInto(input, weight.Dim == 2 ? weight.TransposeUntracked(0, 1) : weight, result, accumulate: false, weightB: PackedWeightCache.IsWeight(weight), bias: bias);
 }
