@@ -82,15 +82,7 @@ internal sealed class BlockPlan(int[] parameters, Step[] steps, int[] returns, i
         for (int i = 0; i < steps.Length; i++)
         {
             var step = steps[i];
-            try
-            {
-                step.Execute(frame);
-            }
-            catch (Exception e) when (e is not GraphExecutionException inner || inner.Node?.Graph != step.Node.Graph)
-            {
-                // A failure inside a nested block of this graph is already named by its node; a callee's is wrapped to name the call too.
-                throw new GraphExecutionException(step.Node, e);
-            }
+            Execute(step, frame);
             if (references is not null)
             {
                 references.Hold(slots, reuse!.Results[i]);
@@ -103,6 +95,21 @@ internal sealed class BlockPlan(int[] parameters, Step[] steps, int[] returns, i
         for (int i = 0; i < results.Length; i++) results[i] = slots[returns[i]];
         Clear(slots, deadAtEnd);
         return results;
+    }
+
+    /// <summary>Runs <paramref name="step"/>; a failure comes out as a <see cref="GraphExecutionException"/> naming its node.</summary>
+    /// <exception cref="GraphExecutionException">The step failed.</exception>
+    internal static void Execute(Step step, Frame frame)
+    {
+        try
+        {
+            step.Execute(frame);
+        }
+        catch (Exception e) when (e is not GraphExecutionException inner || inner.Node?.Graph != step.Node.Graph)
+        {
+            // A failure inside a nested block of this graph is already named by its node; a callee's is wrapped to name the call too.
+            throw new GraphExecutionException(step.Node, e);
+        }
     }
 
     private static void Clear(object?[] slots, int[] dead)

@@ -88,7 +88,8 @@ internal sealed class RowChainStep : Step
             for (int k = 0; k < stages.Length; k++) frame.Slots[stages[k].Result] = outputs[k];
             return;
         }
-        foreach (var step in steps) step.Execute(frame);
+        // Each layer's failure names its own node, as it would unchained.
+        foreach (var step in steps) BlockPlan.Execute(step, frame);
     }
 
     /// <summary>Every layer's product computed with the rows split between threads, or null when the split cannot take the operands.</summary>

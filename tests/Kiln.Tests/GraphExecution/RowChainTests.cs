@@ -124,6 +124,25 @@ public sealed class RowChainTests
         Assert.Equal(before, RowChainStep.SplitRuns);
     }
 
+    [Fact]
+    public void A_layer_that_fails_is_named_by_its_own_node()
+    {
+        // The second weight's in-features do not fit (a graph the verifier would refuse, run unverified): the split
+        // refuses the chain, and the layers' own steps run and fail where they would unchained, at the second linear.
+        var graph = KirParser.Parse("""
+            graph @g(%x: f32[64, 20], %w1: f32[30, 20], %w2: f32[25, 31]) -> (f32[64, 25]) {
+              %a: f32[64, 30] = linear(%x, %w1)
+              %y: f32[64, 25] = linear(%a, %w2)
+              return %y
+            }
+            """, null, verify: false);
+        var generator = new Generator(5);
+        object?[] inputs = [Tensor.Randn([64, 20], generator: generator), Tensor.Randn([30, 20], generator: generator), Tensor.Randn([25, 31], generator: generator)];
+        var error = Assert.Throws<GraphExecutionException>(() => new GraphExecutor(graph, null).Run(inputs));
+        Assert.Same(graph.Body.Nodes[1], error.Node);
+        Assert.Contains("linear", error.InnerException!.Message, StringComparison.Ordinal);
+    }
+
     private static object?[] Inputs(Kiln.IR.Graph graph, long batch, bool requireGrad)
     {
         var generator = new Generator(batch);

@@ -29,10 +29,10 @@ internal static class LstmLayerKernel
     internal static Tensor[] Run(IReadOnlyList<Tensor> inputs, bool reverse, LstmLanes lanes)
     {
         var (steps, batch, hidden) = RecurrentOps.LstmLayerSizes([.. inputs.Select(t => t.shape)], [.. inputs.Select(t => t.DType)]);
-        bool vector = inputs[0].DType == DType.Float32 && (lanes == LstmLanes.Zmm ? Lanes512.IsSupported : Lanes256.IsSupported);
-        return inputs[0].DType == DType.Float32
-            ? Run<float>(inputs, (int)steps, (int)batch, (int)hidden, reverse, vector ? lanes : LstmLanes.Scalar)
-            : Run<double>(inputs, (int)steps, (int)batch, (int)hidden, reverse, LstmLanes.Scalar);
+        if (inputs[0].DType != DType.Float32)
+            return Run<double>(inputs, (int)steps, (int)batch, (int)hidden, reverse, LstmLanes.Scalar);
+        bool runs = lanes == LstmLanes.Zmm ? Lanes512.IsSupported : Lanes256.IsSupported;
+        return Run<float>(inputs, (int)steps, (int)batch, (int)hidden, reverse, runs ? lanes : LstmLanes.Scalar);
     }
 
     private static Tensor[] Run<T>(IReadOnlyList<Tensor> inputs, int steps, int batch, int hidden, bool reverse, LstmLanes lanes)

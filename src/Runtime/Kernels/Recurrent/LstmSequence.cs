@@ -56,15 +56,15 @@ internal sealed unsafe class LstmSequence<T>
         this.bias = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bias));
         Transpose(h0, hidden, hT);
         Transpose(c0, hidden, cT);
-        int rowsPerStep = batch * inputs;
-        if (rowsPerStep == 0) return;
+        int elementsPerStep = batch * inputs;
+        if (elementsPerStep == 0) return;
         fixed (T* xs = x)
         {
             T* source = xs;
-            CpuParallel.For(steps, Math.Max(1, CpuParallel.ElementwiseGrain / rowsPerStep), (t0, t1) =>
+            CpuParallel.For(steps, Math.Max(1, CpuParallel.ElementwiseGrain / elementsPerStep), (t0, t1) =>
             {
                 for (long t = t0; t < t1; t++)
-                    Transpose(new ReadOnlySpan<T>(source + t * rowsPerStep, rowsPerStep), inputs, xT + t * inputs * ld);
+                    Transpose(new ReadOnlySpan<T>(source + t * elementsPerStep, elementsPerStep), inputs, xT + t * inputs * ld);
             });
         }
     }
